@@ -1,0 +1,41 @@
+"""tr_discourse: qualitative coding of discourse about Transforming Rehabilitation.
+
+Read interview transcripts and blog comment threads, cut them into coding units
+with exact character offsets, and (in later modules) code, measure and plot them.
+
+Examples
+--------
+>>> import tr_discourse as trd
+>>> corpus = trd.read_corpus("tests/data/thread/thread.txt", unit="comment")
+>>> corpus.n_segments
+9
+"""
+
+from ._version import __version__
+from .corpus import Corpus, read_corpus
+from .errors import (
+    DecodingWarning,
+    FormatError,
+    FormatWarning,
+    TrDiscourseError,
+    TrDiscourseWarning,
+    UnknownNameError,
+)
+from .io import detect_format, get_format, list_formats, register_format, write_table
+
+__all__ = [
+    "Corpus",
+    "DecodingWarning",
+    "FormatError",
+    "FormatWarning",
+    "TrDiscourseError",
+    "TrDiscourseWarning",
+    "UnknownNameError",
+    "__version__",
+    "detect_format",
+    "get_format",
+    "list_formats",
+    "read_corpus",
+    "register_format",
+    "write_table",
+]

@@ -1,0 +1,128 @@
+"""The ``tr-discourse`` command line (also ``python -m tr_discourse``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .corpus import Corpus, read_corpus
+from .errors import TrDiscourseError
+from .io.registry import FORMATS
+from .io.write import TABLE_EXTENSIONS, write_table
+from .schema import UNITS
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tr-discourse",
+        description="Qualitative coding of discourse about Transforming Rehabilitation.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    read = sub.add_parser(
+        "read",
+        help="read files into the segments table",
+        description="Read files, folders or sample corpus folders and write the segments "
+        "table (.jsonl, .csv or .parquet by the extension of --out). A summary per corpus "
+        "and kind, and where every character went, is printed to standard error.",
+    )
+    read.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
+                      help="a file, a folder of files, or a corpus folder with corpus.yaml")
+    read.add_argument("--format", choices=list(FORMATS), metavar="NAME",
+                      help=f"input format (default: by extension and content): "
+                      f"{', '.join(FORMATS)}")
+    read.add_argument("--unit", choices=UNITS, default=None,
+                      help="segmenter (default: the corpus folder's unit, else auto)")
+    read.add_argument("--no-interviewer", action="store_true",
+                      help="leave out interviewer turns")
+    read.add_argument("--speakers", metavar="LABELS",
+                      help="comma-separated speaker labels of transcripts (default: found)")
+    read.add_argument("--interviewer-labels", metavar="LABELS",
+                      help="comma-separated labels of the interviewer's turns")
+    read.add_argument("--column", action="append", default=[], metavar="THEIRS=OURS",
+                      help="for tables: map a column onto 'id' or 'text', e.g. body=text")
+    read.add_argument("--out", required=True, type=Path, metavar="FILE",
+                      help=f"output table ({', '.join(TABLE_EXTENSIONS)})")
+    read.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    return parser
+
+
+def _print_report(corpus: Corpus, out: Path, caught: list[warnings.WarningMessage]) -> None:
+    err = sys.stderr
+    for w in caught:
+        print(f"warning: {w.message}", file=err)
+    with pd.option_context("display.width", 120, "display.max_rows", 200):
+        print(f"{corpus!r}\n", file=err)
+        print(corpus.summary().to_string(), file=err)
+        acc = corpus.accounting()
+        totals = acc.drop(columns="doc_id").sum()
+        parts = [f"{int(totals['n_chars']):,} characters read",
+                 f"{int(totals['in_segments']):,} in segments",
+                 f"{int(totals['markup']):,} removed markup",
+                 f"{int(totals['whitespace']):,} white space between segments"]
+        if totals["excluded"]:
+            parts.append(f"{int(totals['excluded']):,} in left-out interviewer turns")
+        if totals["unaccounted"]:
+            parts.append(f"{int(totals['unaccounted']):,} UNACCOUNTED (a reader bug: report it)")
+        print("\n" + "; ".join(parts) + ".", file=err)
+        cats = {c[len("markup_"):]: int(v) for c, v in totals.items()
+                if c.startswith("markup_") and v}
+        if cats:
+            print("removed markup: " + ", ".join(f"{k} {v:,}" for k, v in cats.items()),
+                  file=err)
+        notes = int(corpus.segments["n_notes"].sum())
+        print(f"bracketed notes kept in the text: {notes:,}", file=err)
+    print(f"wrote {corpus.n_segments:,} segments to {out}", file=err)
+
+
+def _labels(value: str | None) -> list[str] | None:
+    return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _read(args: argparse.Namespace) -> int:
+    options: dict[str, object] = {}
+    if args.speakers:
+        options["speakers"] = _labels(args.speakers)
+    if args.interviewer_labels:
+        options["interviewer_labels"] = _labels(args.interviewer_labels)
+    if args.column:
+        mapping = {}
+        for item in args.column:
+            theirs, sep, ours = item.partition("=")
+            if not sep or not theirs or not ours:
+                raise TrDiscourseError(f"--column takes THEIRS=OURS (e.g. body=text), got {item!r}")
+            mapping[theirs] = ours
+        options["columns_map"] = mapping
+    if args.out.suffix.lower() not in TABLE_EXTENSIONS:
+        raise TrDiscourseError(
+            f"--out {args.out}: the extension must be one of {', '.join(TABLE_EXTENSIONS)}"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = read_corpus(args.inputs, format=args.format, unit=args.unit,
+                             interviewer=not args.no_interviewer, **options)
+        segments = corpus.segments
+    write_table(segments, args.out)
+    if not args.quiet:
+        _print_report(corpus, args.out, caught)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "read":
+            return _read(args)
+    except (TrDiscourseError, ValueError, TypeError, FileNotFoundError, ImportError) as exc:
+        print(f"tr-discourse: error: {exc}", file=sys.stderr)
+        return 2
+    return 1  # pragma: no cover - argparse rejects unknown commands

@@ -1,0 +1,105 @@
+"""Tables of documents: CSV, JSON Lines and Parquet, one row per document.
+
+A table needs an ``id`` and a ``text`` column; ``columns_map`` renames the
+columns of a table that calls them something else (``{"doc_no": "id",
+"body": "text"}``). Every other column is kept as document metadata; a ``date``
+column is parsed as a date. Each row's text is one unit of kind ``document``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .._model import ParsedDocument
+from .._text import decode_bytes
+from ..errors import FormatError
+from .plain import parse_plain
+
+__all__ = ["read_table_documents"]
+
+
+def _load(path: Path, format: str) -> tuple[pd.DataFrame, int]:
+    """Return the table and the line number of its first row (for messages)."""
+    if format == "parquet":
+        try:
+            return pd.read_parquet(path), 1
+        except Exception as exc:
+            raise FormatError(f"not a readable Parquet file ({exc})", path=path) from None
+    text = decode_bytes(path.read_bytes(), path)
+    if format == "csv":
+        import io
+
+        try:
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), 2
+        except pd.errors.ParserError as exc:
+            raise FormatError(f"not a well-formed CSV file ({exc})", path=path) from None
+    rows = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not valid JSON ({exc.msg})", path=path, line=number) from None
+        if not isinstance(row, dict):
+            raise FormatError(
+                f"each line must be a JSON object, found {type(row).__name__}",
+                path=path, line=number,
+            )
+        rows.append(row)
+    return pd.DataFrame(rows), 1
+
+
+def read_table_documents(
+    path: Path, *, format: str, columns_map: Mapping[str, str] | None = None
+) -> list[ParsedDocument]:
+    """Read a CSV, JSONL or Parquet table with one document per row."""
+    table, first_line = _load(path, format)
+    if columns_map:
+        missing = [c for c in columns_map if c not in table.columns]
+        if missing:
+            raise FormatError(
+                f"columns_map names column(s) {missing} that the table does not have; "
+                f"its columns are {list(table.columns)}",
+                path=path,
+            )
+        table = table.rename(columns=dict(columns_map))
+    for required in ("id", "text"):
+        if required not in table.columns:
+            raise FormatError(
+                f"the table has no {required!r} column (columns: {list(table.columns)}); "
+                f"name it {required!r} or pass columns_map={{'your_column': {required!r}}}",
+                path=path,
+            )
+    where = "line" if format != "parquet" else "row"
+    seen: dict[str, int] = {}
+    docs = []
+    for k, row in enumerate(table.to_dict("records")):
+        line = k + first_line
+        doc_id = row["id"]
+        if doc_id is None or (isinstance(doc_id, float) and pd.isna(doc_id)) or str(doc_id) == "":
+            raise FormatError(f"{where} {line} has an empty 'id'", path=path)
+        doc_id = str(doc_id)
+        if doc_id in seen:
+            raise FormatError(
+                f"id {doc_id!r} on {where} {line} was already used on {where} {seen[doc_id]}; "
+                "ids must be unique",
+                path=path,
+            )
+        seen[doc_id] = line
+        text = row["text"]
+        if not isinstance(text, str):
+            raise FormatError(
+                f"{where} {line} (id {doc_id!r}): 'text' must be a string, found {text!r}",
+                path=path,
+            )
+        meta = {k2: v for k2, v in row.items() if k2 not in ("id", "text")}
+        doc = parse_plain(text.replace("\r\n", "\n"), doc_id=doc_id, source=str(path),
+                          format=format)
+        doc.meta.update(meta)
+        docs.append(doc)
+    return docs
