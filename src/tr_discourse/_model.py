@@ -45,7 +45,12 @@ class Markup:
 
 @dataclass(slots=True)
 class ParsedDocument:
-    """A document as a reader returns it."""
+    """A document as a reader returns it.
+
+    ``meta`` holds what the reader found (``title``, ``date``, comment counts);
+    ``attributes`` holds the user's metadata columns, which travel into every
+    segment of the document.
+    """
 
     doc_id: str
     text: str
@@ -55,6 +60,7 @@ class ParsedDocument:
     units: list[Unit]
     markup: list[Markup]
     meta: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.markup.sort(key=lambda m: m.start)

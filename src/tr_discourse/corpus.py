@@ -410,7 +410,8 @@ def read_corpus(
             for path in _folder_files(item, skip):
                 for parsed in read_documents(path, folder_format, **options):
                     found.add(parsed.doc_id)
-                    docs.append(_Doc(parsed, item.name, metadata.get(parsed.doc_id, {})))
+                    attrs = {**parsed.attributes, **metadata.get(parsed.doc_id, {})}
+                    docs.append(_Doc(parsed, item.name, attrs))
             missing = sorted(set(metadata) - found)
             if missing:
                 warnings.warn(f"{item}: metadata rows for documents that were not found: "
@@ -418,7 +419,7 @@ def read_corpus(
         elif item.is_file():
             declared_units.add("auto")
             for parsed in read_documents(item, format, **options):
-                docs.append(_Doc(parsed, item.parent.name or "."))
+                docs.append(_Doc(parsed, item.parent.name or ".", dict(parsed.attributes)))
         else:
             raise FileNotFoundError(f"{item}: no such file or folder")
     if unit is None:

@@ -15,7 +15,7 @@ SEGMENT_COLUMNS = {
     "segment_id": "stable id: '{doc_id}:{t|c|p|s}{position:03d}', or the doc_id for unit 'document'",
     "doc_id": "the document's id (file stem, post slug or table row id)",
     "position": "1-based order within the document; gaps where interviewer turns are left out",
-    "kind": "turn, preamble, post, comment, reply, other, document or paragraph",
+    "kind": "turn, preamble (interviews); post, comment, reply, other (blogs); text; document",
     "speaker": "speaker label, commenter or sign-off; empty when unknown",
     "parent_id": "for replies: the comment-level id of the comment replied to",
     "start": "offset of the first character in the document text",

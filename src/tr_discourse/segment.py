@@ -112,13 +112,36 @@ def _sentencizer() -> Any:
     return nlp
 
 
+_OPENERS = "([{“‘"
+
+
+def _starts_next(text: str, k: int) -> bool:
+    """Whether ``text[k]`` opens what follows (a bracket, or a quote after a space)."""
+    ch = text[k]
+    return ch in _OPENERS or (ch in "\"'" and (k == 0 or text[k - 1].isspace()))
+
+
 def _sentence_spans(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+    """Sentence spans by spaCy's sentencizer, trimmed.
+
+    The sentencizer keeps any punctuation after a full stop with the sentence
+    before it; an opening bracket or quote (``It was. [laughs] We``) is moved to
+    the sentence it opens.
+    """
     nlp = _sentencizer()
     out = []
     for doc in nlp.pipe(texts, batch_size=256):
+        text = doc.text
+        bounds = [sent.start_char for sent in doc.sents] + [len(text)]
+        for i in range(1, len(bounds) - 1):
+            b = bounds[i]
+            k = len(text[bounds[i - 1]:b].rstrip()) + bounds[i - 1]
+            while k - 1 > bounds[i - 1] and _starts_next(text, k - 1):
+                k -= 1
+            bounds[i] = min(b, k)
         spans = []
-        for sent in doc.sents:
-            if (t := _trimmed(doc.text, sent.start_char, sent.end_char)) is not None:
+        for s, e in zip(bounds, bounds[1:], strict=False):
+            if (t := _trimmed(text, s, e)) is not None:
                 spans.append(t)
         out.append(spans)
     return out

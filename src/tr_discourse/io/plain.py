@@ -14,7 +14,7 @@ __all__ = ["parse_plain"]
 
 
 def parse_plain(text: str, *, doc_id: str, source: str, format: str = "text") -> ParsedDocument:
-    """Make a document with one unit of kind ``document`` (the text without outer blank space).
+    """Make a document with one unit of kind ``text`` (the text without outer blank space).
 
     Examples
     --------
@@ -25,7 +25,7 @@ def parse_plain(text: str, *, doc_id: str, source: str, format: str = "text") ->
     units = []
     if text.strip():
         start = len(text) - len(text.lstrip())
-        units.append(Unit(start, len(text.rstrip()), "document"))
+        units.append(Unit(start, len(text.rstrip()), "text"))
     return ParsedDocument(doc_id, text, "document", format, source, units, [])
 
 

@@ -5,8 +5,8 @@ as in plain transcripts: a known interview label, or a name used on two or more
 cues). A cue with neither continues the previous speaker's turn. Consecutive cues
 of one speaker are merged into one turn; the turn keeps ``time_start``,
 ``time_end`` (seconds) and ``n_cues``. Cue numbers, timing lines, tags and the
-blank line between merged cues are markup, so a merged turn's text is its cue
-texts joined by line breaks.
+blank lines between cues are markup, so a merged turn's text is its cue texts
+joined by line breaks, and the whole file reads like a plain transcript.
 """
 
 from __future__ import annotations
@@ -164,6 +164,13 @@ def parse_cues(
                 cue.prefix_label = None
             break
 
+    # the blank line(s) between cues separate cues, they are not text
+    spoken = [c for c in cues if c.content_start is not None]
+    for prev, nxt in zip(spoken, spoken[1:], strict=False):
+        newline = text.index("\n", prev.content_end)  # type: ignore[arg-type]
+        if newline + 1 < nxt.block_start:
+            markup.append(Markup(newline + 1, nxt.block_start, "cue_break"))
+
     units: list[Unit] = []
     turn: list[_Cue] = []
     speaker: str | None = None
@@ -174,10 +181,6 @@ def parse_cues(
             markup.extend(c.markup)
         if not turn_cues:
             return
-        for prev, nxt in zip(turn_cues, turn_cues[1:], strict=False):
-            newline = text.index("\n", prev.content_end)  # type: ignore[arg-type]
-            if newline + 1 < nxt.block_start:
-                markup.append(Markup(newline + 1, nxt.block_start, "cue_break"))
         first, last = turn_cues[0], turn_cues[-1]
         role = None
         if speaker is not None:

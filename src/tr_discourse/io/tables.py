@@ -3,7 +3,8 @@
 A table needs an ``id`` and a ``text`` column; ``columns_map`` renames the
 columns of a table that calls them something else (``{"doc_no": "id",
 "body": "text"}``). Every other column is kept as document metadata; a ``date``
-column is parsed as a date. Each row's text is one unit of kind ``document``.
+column is parsed as a date and a ``title`` column is the title. Each row's text
+is one unit of kind ``text``.
 """
 
 from __future__ import annotations
@@ -97,9 +98,13 @@ def read_table_documents(
                 f"{where} {line} (id {doc_id!r}): 'text' must be a string, found {text!r}",
                 path=path,
             )
-        meta = {k2: v for k2, v in row.items() if k2 not in ("id", "text")}
         doc = parse_plain(text.replace("\r\n", "\n"), doc_id=doc_id, source=str(path),
                           format=format)
-        doc.meta.update(meta)
+        for key in ("title", "date"):
+            if key in row and row[key] not in (None, ""):
+                doc.meta[key] = row[key]
+        doc.attributes.update(
+            {k2: v for k2, v in row.items() if k2 not in ("id", "text", "title", "date")}
+        )
         docs.append(doc)
     return docs
