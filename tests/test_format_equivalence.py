@@ -1,4 +1,4 @@
-"""The same interview, thread or table in every format gives the same segments (quanteda's habit)."""
+"""The same interview, thread or table in every format gives the same segments."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ Examples
 >>> corpus = trd.read_corpus("tests/data/thread/thread.txt", unit="comment")
 >>> corpus.n_segments
 9
+
 """
 
 from ._version import __version__

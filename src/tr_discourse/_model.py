@@ -93,6 +93,7 @@ class TextBuilder:
     7
     >>> b.text
     'Title\\n\\nSome text.'
+
     """
 
     def __init__(self) -> None:
@@ -146,6 +147,7 @@ def html_to_text(html: str) -> str:
     --------
     >>> html_to_text("<p>One &amp; two.</p><p>Three<br/>four</p>")
     'One & two.\\n\\nThree\\nfour'
+
     """
     from html.parser import HTMLParser
 

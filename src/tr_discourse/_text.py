@@ -29,6 +29,7 @@ def decode_bytes(data: bytes, path: str | Path) -> str:
     --------
     >>> decode_bytes("caf\\u00e9\\r\\n".encode("utf-8"), "a.txt")
     'café\\n'
+
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -70,6 +71,7 @@ def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
     --------
     >>> list(iter_lines("ab\\ncd"))
     [(1, 0, 'ab'), (2, 3, 'cd')]
+
     """
     pos = 0
     for number, line in enumerate(text.split("\n"), start=1):
@@ -91,6 +93,7 @@ def strip_spans(text: str, start: int, end: int, spans: Sequence[tuple[int, int]
     --------
     >>> strip_spans("P1: [00:01] yes", 0, 15, [(0, 4), (4, 12)])
     'yes'
+
     """
     pieces = []
     pos = start
@@ -116,5 +119,6 @@ def count_words(text: str) -> int:
     --------
     >>> count_words("Payment by results isn't working.")
     5
+
     """
     return sum(1 for _ in _WORD.finditer(text))

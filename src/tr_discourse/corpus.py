@@ -54,7 +54,8 @@ class Corpus:
     >>> corpus
     <Corpus: 1 document, 6 segments (unit 'auto'; kind: turn 6)>
     >>> corpus.segment("sentence").n_segments
-    10
+    13
+
     """
 
     def __init__(
@@ -86,7 +87,7 @@ class Corpus:
     # ----------------------------------------------------------------- tables
     @cached_property
     def documents(self) -> pd.DataFrame:
-        """One row per document: id, corpus, genre, format, source, title, date, raw text, metadata."""
+        """One row per document: id, corpus, genre, format, source, title, date, text, metadata."""
         records = []
         for d in self._docs:
             p = d.parsed
@@ -112,12 +113,12 @@ class Corpus:
         base = list(SEGMENT_COLUMNS) + list(SEGMENT_EXTRA_COLUMNS)
         frame = pd.DataFrame.from_records(self._rows, columns=base[:18])
         docs = {d.parsed.doc_id: d for d in self._docs}
-        for col in ("corpus", "genre", "format", "title"):
-            frame[col] = [
-                docs[i].corpus if col == "corpus" else
-                getattr(docs[i].parsed, col) if col != "title" else docs[i].parsed.meta.get("title")
-                for i in frame["doc_id"]
-            ]
+        doc_fields = {
+            i: (d.corpus, d.parsed.genre, d.parsed.format, d.parsed.meta.get("title"))
+            for i, d in docs.items()
+        }
+        for k, col in enumerate(("corpus", "genre", "format", "title")):
+            frame[col] = [doc_fields[i][k] for i in frame["doc_id"]]
         meta_cols: list[str] = []
         for d in self._docs:
             meta_cols += [k for k in d.metadata if k not in meta_cols and k not in base]
@@ -135,7 +136,7 @@ class Corpus:
 
     @cached_property
     def markup(self) -> pd.DataFrame:
-        """Every stretch of raw text removed from what coders see: doc_id, start, end, category, text."""
+        """Each stretch of raw text that coders do not see: doc_id, start, end, category, text."""
         records = [
             (d.parsed.doc_id, m.start, m.end, m.category, d.parsed.text[m.start:m.end])
             for d in self._docs for m in d.parsed.markup
@@ -222,8 +223,9 @@ class Corpus:
         >>> trd.read_corpus("tests/data/interview/interview.txt").summary(by="role")
                      documents  segments  words
         role
-        interviewer          1         3     22
-        participant          1         3     66
+        interviewer          1         3     17
+        participant          1         3     75
+
         """
         keys = [by] if isinstance(by, str) else list(by)
         seg = self.segments
@@ -244,6 +246,7 @@ class Corpus:
         interviewer : bool, default=True
             Keep the interviewer's turns; ``False`` leaves them out (counted in
             :meth:`accounting` as ``excluded``).
+
         """
         step = f"segment({unit!r}" + ("" if interviewer else ", interviewer=False") + ")"
         return Corpus(self._docs, unit=unit, interviewer=interviewer,
@@ -381,11 +384,12 @@ def read_corpus(
     >>> import tr_discourse as trd
     >>> blog = trd.read_corpus("tests/data/thread/thread.txt")
     >>> blog.segments[["segment_id", "kind", "speaker", "parent_id"]].head(4)
-         segment_id     kind  speaker parent_id
-    0  thread:c001     post     <NA>      <NA>
-    1  thread:c002     post     <NA>      <NA>
-    2  thread:c003  comment     <NA>      <NA>
-    3  thread:c004    reply  Old Lag  thread:c003
+        segment_id     kind            speaker    parent_id
+    0  thread:c001     post  Probation Watcher         <NA>
+    1  thread:c002     post  Probation Watcher         <NA>
+    2  thread:c003  comment               <NA>         <NA>
+    3  thread:c004    reply            Old Lag  thread:c003
+
     """
     inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     docs: list[_Doc] = []

@@ -39,6 +39,7 @@ class FormatError(TrDiscourseError, ValueError):
     --------
     >>> str(FormatError("expected a timing line", path="talk.vtt", line=4))
     'talk.vtt, line 4: expected a timing line'
+
     """
 
     def __init__(
@@ -78,6 +79,7 @@ def unknown_name(what: str, value: object, known: Iterable[str]) -> UnknownNameE
     --------
     >>> str(unknown_name("format", "pdf", ["csv", "docx"]))
     "Unknown format 'pdf'. Known formats: 'csv', 'docx'."
+
     """
     names = ", ".join(repr(k) for k in sorted(known))
     return UnknownNameError(f"Unknown {what} {value!r}. Known {what}s: {names}.")

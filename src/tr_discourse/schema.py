@@ -12,7 +12,7 @@ UNITS = ("auto", "document", "paragraph", "sentence", "turn", "comment")
 
 #: Required segment columns, in order, with what each holds.
 SEGMENT_COLUMNS = {
-    "segment_id": "stable id: '{doc_id}:{t|c|p|s}{position:03d}', or the doc_id for unit 'document'",
+    "segment_id": "stable id '{doc_id}:{t|c|p|s}{position:03d}'; the doc_id for unit document",
     "doc_id": "the document's id (file stem, post slug or table row id)",
     "position": "1-based order within the document; gaps where interviewer turns are left out",
     "kind": "turn, preamble (interviews); post, comment, reply, other (blogs); text; document",

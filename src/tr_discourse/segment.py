@@ -25,6 +25,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from ._model import ParsedDocument, Unit
@@ -113,6 +114,12 @@ def _sentencizer() -> Any:
 
 
 _OPENERS = "([{“‘"
+_LIST_ITEM = re.compile(r"[ \t]*(?:\d{1,3}[.)]|[a-z][.)]|[-*•–])[ \t]+\S")
+_LINK_LINE = re.compile(r"[ \t]*(?:https?://|www\.)\S+[ \t]*")
+_MARKER_ONLY = re.compile(r"(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Cllr|St|No|vs|approx|etc|e\.g|i\.e|cf|Rt|Hon))\.$"
+)
 
 
 def _starts_next(text: str, k: int) -> bool:
@@ -121,34 +128,66 @@ def _starts_next(text: str, k: int) -> bool:
     return ch in _OPENERS or (ch in "\"'" and (k == 0 or text[k - 1].isspace()))
 
 
-def _sentence_spans(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-    """Sentence spans by spaCy's sentencizer, trimmed.
+def _line_blocks(text: str) -> list[tuple[int, int]]:
+    """Split at line breaks that always end a sentence: before a list item, around a link line."""
+    cuts = [0]
+    pos = 0
+    lines = text.split("\n")
+    for k, line in enumerate(lines[:-1]):
+        pos += len(line) + 1
+        nxt = lines[k + 1]
+        if _LIST_ITEM.match(nxt) or _LINK_LINE.fullmatch(line) or _LINK_LINE.fullmatch(nxt):
+            cuts.append(pos)
+    cuts.append(len(text))
+    return list(pairwise(cuts))
 
-    The sentencizer keeps any punctuation after a full stop with the sentence
-    before it; an opening bracket or quote (``It was. [laughs] We``) is moved to
-    the sentence it opens.
+
+def _sentence_spans(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+    """Sentence spans by spaCy's sentencizer, trimmed, with three repairs.
+
+    Line breaks before a list item or around a line that is only a link always
+    end a sentence. The sentencizer keeps any punctuation after a full stop with
+    the sentence before it, so an opening bracket or quote (``It was. [laughs]
+    We``) is moved to the sentence it opens. A list marker (``1.``) or an
+    abbreviation (``Mr.``, ``e.g.``) does not end a sentence.
     """
     nlp = _sentencizer()
+    blocks = [_line_blocks(t) for t in texts]
+    pieces = [t[s:e] for t, bl in zip(texts, blocks, strict=True) for s, e in bl]
+    parsed = iter(nlp.pipe(pieces, batch_size=256))
     out = []
-    for doc in nlp.pipe(texts, batch_size=256):
-        text = doc.text
-        bounds = [sent.start_char for sent in doc.sents] + [len(text)]
-        for i in range(1, len(bounds) - 1):
-            b = bounds[i]
-            k = len(text[bounds[i - 1]:b].rstrip()) + bounds[i - 1]
-            while k - 1 > bounds[i - 1] and _starts_next(text, k - 1):
-                k -= 1
-            bounds[i] = min(b, k)
-        spans = []
-        for s, e in zip(bounds, bounds[1:], strict=False):
-            if (t := _trimmed(text, s, e)) is not None:
-                spans.append(t)
+    for bl in blocks:
+        spans: list[tuple[int, int]] = []
+        for offset, _ in bl:
+            doc = next(parsed)
+            piece = doc.text
+            bounds = [sent.start_char for sent in doc.sents] + [len(piece)]
+            for i in range(1, len(bounds) - 1):
+                k = len(piece[bounds[i - 1]:bounds[i]].rstrip()) + bounds[i - 1]
+                while k - 1 > bounds[i - 1] and _starts_next(piece, k - 1):
+                    k -= 1
+                bounds[i] = min(bounds[i], k)
+            merged: list[tuple[int, int]] = []
+            for s, e in pairwise(bounds):
+                t = _trimmed(piece, s, e)
+                if t is None:
+                    continue
+                if merged and _joins_next(piece[merged[-1][0]:merged[-1][1]]):
+                    merged[-1] = (merged[-1][0], t[1])
+                else:
+                    merged.append(t)
+            spans += [(offset + s, offset + e) for s, e in merged]
         out.append(spans)
     return out
 
 
+def _joins_next(sentence: str) -> bool:
+    last_line = sentence.rsplit("\n", 1)[-1].strip()
+    return bool(_MARKER_ONLY.fullmatch(last_line) or _ABBREVIATION.search(sentence))
+
+
 def resolve_unit(unit: str, doc: ParsedDocument) -> str:
-    """The segmenter used for ``doc`` under ``unit`` (``auto`` depends on the genre)."""
+    """Return the segmenter used for ``doc`` under ``unit`` (``auto`` depends on the genre)."""
     if unit not in UNITS:
         raise unknown_name("unit", unit, UNITS)
     if unit == "auto":

@@ -62,7 +62,7 @@ register_format(
 )(read_wxr)
 
 
-def _table_reader(fmt: str):  # noqa: ANN202 - small closure
+def _table_reader(fmt: str):
     def reader(path: Path, *, columns_map: Mapping[str, str] | None = None
                ) -> list[ParsedDocument]:
         return read_table_documents(path, format=fmt, columns_map=columns_map)

@@ -5,7 +5,7 @@ Layout (see DOMAIN.md)::
     Tuesday, 5 March 2019          <- date line (markup ``date_line``)
     Another Week In Probation      <- title (markup ``title``)
     The post's paragraphs...       <- units of kind ``post``
-    3 comments:                    <- header (markup ``comment_header``); counts comments and replies
+    3 comments:                    <- markup ``comment_header``; counts comments and replies
       1. A comment...              <- unit of kind ``comment``; "1. " is markup ``comment_number``
         ReplyDelete                <- button labels are markup ``button_label``
         Replies
@@ -65,6 +65,7 @@ def parse_date(day: str, month: str, year: str) -> str | None:
     --------
     >>> parse_date("5", "March", "2019")
     '2019-03-05'
+
     """
     m = _MONTHS.get(month.lower())
     return None if m is None else f"{int(year):04d}-{m:02d}-{int(day):02d}"
@@ -97,6 +98,7 @@ def parse_blogger_text(text: str, *, doc_id: str, source: str) -> ParsedDocument
     [('post', None, 'Post text.'), ('comment', 'Old Lag', 'Shocking.\\n    - Old Lag')]
     >>> doc.meta["title"], doc.meta["date"]
     ('A Title', '2014-06-02')
+
     """
     lines = list(iter_lines(text))
     markup: list[Markup] = []
@@ -186,7 +188,7 @@ def parse_blogger_text(text: str, *, doc_id: str, source: str) -> ParsedDocument
             as_reply = (
                 in_replies
                 and num == next_reply
-                and (reply_indent is None and (top_indent is None or indent > top_indent)
+                and ((reply_indent is None and (top_indent is None or indent > top_indent))
                      or indent == reply_indent)
             )
             as_top = num == next_top and (top_indent is None or indent == top_indent)
@@ -274,6 +276,7 @@ def signoff_and_bare(text: str) -> tuple[str | None, bool]:
     ('Old Lag', False)
     >>> signoff_and_bare("https://example.org/a\\n'Anon")
     ('Anon', True)
+
     """
     words = [ln for ln in text.split("\n") if ln.strip()]
     sm = _SIGNOFF.match(words[-1]) if len(words) > 1 else None

@@ -21,6 +21,7 @@ def parse_plain(text: str, *, doc_id: str, source: str, format: str = "text") ->
     >>> doc = parse_plain("\\n  A report.\\n\\n- a bullet\\n", doc_id="r", source="r.md")
     >>> u = doc.units[0]; doc.text[u.start:u.end]
     'A report.\\n\\n- a bullet'
+
     """
     units = []
     if text.strip():

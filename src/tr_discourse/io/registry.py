@@ -78,6 +78,7 @@ def get_format(name: str) -> FormatSpec:
     Traceback (most recent call last):
     ...
     tr_discourse.errors.UnknownNameError: Unknown format 'pdf'. Known formats: ...
+
     """
     try:
         return FORMATS[name]

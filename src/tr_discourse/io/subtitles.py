@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from .._model import Markup, ParsedDocument, Unit
@@ -82,6 +83,7 @@ def parse_cues(
     'One.\\nTwo.'
     >>> u.meta["time_start"], u.meta["time_end"], u.meta["n_cues"]
     (1.0, 4.0, 2)
+
     """
     inter = _interviewer_set(interviewer_labels)
     markup: list[Markup] = []
@@ -98,7 +100,7 @@ def parse_cues(
         markup.append(Markup(head[0][1], head[-1][1] + len(head[-1][2]), "header"))
     cues: list[_Cue] = []
     for block in blocks:
-        number, pos, first = block[0]
+        _, pos, first = block[0]
         if format == "webvtt" and first.split(maxsplit=1)[0] in {"NOTE", "STYLE", "REGION"}:
             markup.append(Markup(pos, block[-1][1] + len(block[-1][2]), "header"))
             continue
@@ -114,7 +116,7 @@ def parse_cues(
                 )
             markup.append(Markup(pos, pos + len(first) + 1, "cue_id"))
             i = 1
-        t_number, t_pos, t_line = block[i]
+        _, t_pos, t_line = block[i]
         tm = _TIMING.match(t_line)
         assert tm is not None
         g = tm.groups()
@@ -166,7 +168,7 @@ def parse_cues(
 
     # the blank line(s) between cues separate cues, they are not text
     spoken = [c for c in cues if c.content_start is not None]
-    for prev, nxt in zip(spoken, spoken[1:], strict=False):
+    for prev, nxt in pairwise(spoken):
         newline = text.index("\n", prev.content_end)  # type: ignore[arg-type]
         if newline + 1 < nxt.block_start:
             markup.append(Markup(newline + 1, nxt.block_start, "cue_break"))
@@ -213,13 +215,17 @@ def _note_content(cue: _Cue, offset: int, piece: str) -> None:
     cue.content_end = e
 
 
-def read_webvtt(path: Path, *, interviewer_labels: Collection[str] | None = None) -> list[ParsedDocument]:
+def read_webvtt(
+    path: Path, *, interviewer_labels: Collection[str] | None = None
+) -> list[ParsedDocument]:
     """Read a WebVTT file."""
     return [parse_cues(read_text(path), doc_id=path.stem, source=str(path), format="webvtt",
                        interviewer_labels=interviewer_labels)]
 
 
-def read_srt(path: Path, *, interviewer_labels: Collection[str] | None = None) -> list[ParsedDocument]:
+def read_srt(
+    path: Path, *, interviewer_labels: Collection[str] | None = None
+) -> list[ParsedDocument]:
     """Read an SRT file."""
     return [parse_cues(read_text(path), doc_id=path.stem, source=str(path), format="srt",
                        interviewer_labels=interviewer_labels)]

@@ -33,7 +33,8 @@ DEFAULT_INTERVIEWER_LABELS = frozenset(
     {"interviewer", "int", "i", "q", "iv", "moderator", "facilitator", "researcher"}
 )
 _PARTICIPANT = re.compile(
-    r"^(?:r|a|respondent|participant|interviewee|p\d+|r\d+|(?:respondent|participant|interviewee) \d+)$"
+    r"^(?:r|a|respondent|participant|interviewee|p\d+|r\d+"
+    r"|(?:respondent|participant|interviewee) \d+)$"
 )
 _ONE_LETTER = {"q", "a", "i", "r"}
 
@@ -60,6 +61,7 @@ def timestamp_seconds(stamp: str) -> float:
     751.0
     >>> timestamp_seconds("(01:02)")
     62.0
+
     """
     parts = stamp.strip("[]() ").replace(",", ".").split(":")
     seconds = 0.0
@@ -146,6 +148,7 @@ def parse_transcript(
     >>> doc = parse_transcript("I: How long?\\nR: [laughs] Too long.", doc_id="x", source="x")
     >>> [(u.speaker, u.role, doc.text[u.start:u.end]) for u in doc.units]
     [('I', 'interviewer', 'How long?'), ('R', 'participant', '[laughs] Too long.')]
+
     """
     inter = _interviewer_set(interviewer_labels)
     labels = find_labels(text, speakers=speakers, interviewer_labels=interviewer_labels)

@@ -29,6 +29,7 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     >>> _ = write_table(pd.DataFrame({"a": [1]}), out)
     >>> out.read_text()
     '{"a":1}\\n'
+
     """
     path = Path(path)
     ext = path.suffix.lower()
