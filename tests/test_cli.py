@@ -1,0 +1,87 @@
+"""The command line: `tr-discourse read` writes the segments table and reports where text went."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import DATA
+from tr_discourse.cli import main
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".csv", ".parquet"])
+def test_read_writes_each_table_format(tmp_path, capsys, ext):
+    out = tmp_path / f"segments{ext}"
+    assert main(["read", str(DATA / "thread" / "thread.txt"), "--out", str(out)]) == 0
+    if ext == ".parquet":
+        table = pd.read_parquet(out)
+    elif ext == ".csv":
+        table = pd.read_csv(out)
+    else:
+        table = pd.read_json(out, lines=True)
+    assert table["segment_id"].tolist()[:3] == ["thread:c001", "thread:c002", "thread:c003"]
+    assert len(table) == 9
+    err = capsys.readouterr().err
+    assert "1,391 characters read; 1,052 in segments; 242 removed markup; " \
+           "97 white space between segments." in err
+    assert "button_label 76" in err
+    assert f"wrote 9 segments to {out}" in err
+
+
+def test_read_jsonl_rows_are_complete_records(tmp_path):
+    out = tmp_path / "s.jsonl"
+    main(["read", str(DATA / "interview" / "interview.vtt"), "--unit", "sentence",
+          "--no-interviewer", "--out", str(out), "--quiet"])
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert rows[0]["segment_id"] == "interview:s003"
+    assert rows[0]["text"] == "Since 2006, so before the split."
+    assert rows[0]["time_start"] == 11.0 and rows[0]["role"] == "participant"
+
+
+def test_read_table_with_column_mapping(tmp_path):
+    out = tmp_path / "s.csv"
+    code = main(["read", str(DATA / "tables" / "documents.jsonl"), "--column", "doc_no=id",
+                 "--column", "body=text", "--unit", "document", "--out", str(out), "--quiet"])
+    assert code == 0
+    assert pd.read_csv(out)["segment_id"].tolist() == [
+        "talk-2015-napo", "editorial-2018", "report-2020"]
+
+
+def test_read_errors_are_one_line_with_exit_2(tmp_path, capsys):
+    bad = tmp_path / "a.vtt"
+    bad.write_text("not a vtt\n")
+    assert main(["read", str(bad), "--out", str(tmp_path / "x.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tr-discourse: error: ") and "a.vtt, line 1" in err
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_read_refuses_an_unknown_output_extension(tmp_path, capsys):
+    assert main(["read", str(DATA / "thread" / "thread.txt"), "--out",
+                 str(tmp_path / "x.xlsx")]) == 2
+    assert ".csv, .jsonl, .parquet" in capsys.readouterr().err
+
+
+def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
+    out = tmp_path / "s.parquet"
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    with pytest.raises(KeyboardInterrupt):
+        main(["read", str(DATA / "thread" / "thread.txt"), "--out", str(out)])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path):
+    out = tmp_path / "s.csv"
+    done = subprocess.run([sys.executable, "-m", "tr_discourse", "read",
+                           str(DATA / "interview" / "interview.txt"), "--out", str(out)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "wrote 6 segments" in done.stderr

@@ -1,0 +1,32 @@
+"""The public API is explicit: a snapshot of __all__, and no side effects on import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import tr_discourse as trd
+
+
+def test_public_api_snapshot():
+    assert trd.__all__ == [
+        "Corpus", "DecodingWarning", "FormatError", "FormatWarning", "TrDiscourseError",
+        "TrDiscourseWarning", "UnknownNameError", "__version__", "detect_format", "get_format",
+        "list_formats", "read_corpus", "register_format", "write_table",
+    ]
+    for name in trd.__all__:
+        assert hasattr(trd, name)
+
+
+def test_import_loads_neither_spacy_nor_matplotlib():
+    code = ("import sys, tr_discourse; "
+            "print(sorted(m for m in ('spacy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_list_formats_table():
+    table = trd.list_formats()
+    assert table["name"].tolist() == ["blogger-text", "transcript", "text", "webvtt", "srt",
+                                      "docx", "blogger-atom", "wxr", "csv", "jsonl", "parquet"]
+    assert table.set_index("name").loc["transcript", "options"] == "speakers interviewer_labels"
