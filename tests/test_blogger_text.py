@@ -55,7 +55,7 @@ def test_blogger_thread_metadata_and_markup(thread):
     assert doc["comments_declared"] == 7 and doc["comments_found"] == 7
     counts = Counter(thread.markup["category"])
     assert counts == {"button_label": 9, "comment_number": 7, "indent": 11, "date_line": 1,
-                      "title": 1, "byline": 1, "comment_header": 1}
+                      "title": 1, "byline": 1, "comment_count": 1}
     labels = set(thread.markup.loc[thread.markup["category"] == "button_label", "text"])
     assert labels == {"ReplyDelete", "Replies", "Delete"}
     assert all("ReplyDelete" not in t for t in thread.segments["text"])

@@ -193,7 +193,8 @@ class Corpus:
                         covered[u.start] += 1
                         covered[u.end] -= 1
             free = np.cumsum(covered[:n]) == 0
-            free_text = "".join(np.array(list(p.text), dtype=object)[free]) if free.any() else ""
+            edges = np.flatnonzero(np.diff(np.concatenate(([False], free, [False])).astype(np.int8)))
+            free_text = "".join(p.text[s:e] for s, e in zip(edges[::2], edges[1::2], strict=True))
             white = sum(1 for ch in free_text if ch.isspace())
             rec["markup"] = sum(by_cat.values())
             rec.update({f"markup_{c}": v for c, v in by_cat.items()})

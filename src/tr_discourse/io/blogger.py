@@ -5,7 +5,7 @@ Layout (see DOMAIN.md)::
     Tuesday, 5 March 2019          <- date line (markup ``date_line``)
     Another Week In Probation      <- title (markup ``title``)
     The post's paragraphs...       <- units of kind ``post``
-    3 comments:                    <- markup ``comment_header``; counts comments and replies
+    3 comments:                    <- markup ``comment_count``; counts comments and replies
       1. A comment...              <- unit of kind ``comment``; "1. " is markup ``comment_number``
         ReplyDelete                <- button labels are markup ``button_label``
         Replies
@@ -159,7 +159,7 @@ def parse_blogger_text(text: str, *, doc_id: str, source: str) -> ParsedDocument
         assert hm is not None
         declared = 0 if hm["n"].lower() == "no" else int(hm["n"])
         meta["comments_declared"] = declared
-        mark_line(lines[header_at][1], lines[header_at][2], "comment_header")
+        mark_line(lines[header_at][1], lines[header_at][2], "comment_count")
     comments: list[_Comment] = []
     current: _Comment | None = None
     top_indent: int | None = None
