@@ -20,5 +20,5 @@ def test_notebook_code_cells_run(path, monkeypatch):
         warnings.simplefilter("error")
         for cell in cells:
             if cell["cell_type"] == "code":
-                exec(compile("".join(cell["source"]), f"{path.name}", "exec"), namespace)  # noqa: S102
+                exec(compile("".join(cell["source"]), f"{path.name}", "exec"), namespace)
     assert "corpus" in namespace

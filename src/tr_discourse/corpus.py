@@ -193,7 +193,8 @@ class Corpus:
                         covered[u.start] += 1
                         covered[u.end] -= 1
             free = np.cumsum(covered[:n]) == 0
-            edges = np.flatnonzero(np.diff(np.concatenate(([False], free, [False])).astype(np.int8)))
+            padded = np.concatenate(([False], free, [False])).astype(np.int8)
+            edges = np.flatnonzero(np.diff(padded))
             free_text = "".join(p.text[s:e] for s, e in zip(edges[::2], edges[1::2], strict=True))
             white = sum(1 for ch in free_text if ch.isspace())
             rec["markup"] = sum(by_cat.values())
