@@ -10,9 +10,11 @@ import tr_discourse as trd
 
 def test_public_api_snapshot():
     assert trd.__all__ == [
-        "Corpus", "DecodingWarning", "FormatError", "FormatWarning", "TrDiscourseError",
-        "TrDiscourseWarning", "UnknownNameError", "__version__", "detect_format", "get_format",
-        "list_formats", "read_corpus", "register_format", "write_table",
+        "Code", "Codebook", "CodebookError", "Corpus", "DecodingWarning", "FormatError",
+        "FormatWarning", "Pattern", "TrDiscourseError", "TrDiscourseWarning", "UnknownNameError",
+        "__version__", "detect_format", "get_format", "list_formats", "load_codebook",
+        "parse_pattern", "read_corpus", "read_dictionary", "read_qdc", "register_format",
+        "write_qdc", "write_table",
     ]
     for name in trd.__all__:
         assert hasattr(trd, name)

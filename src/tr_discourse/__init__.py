@@ -13,6 +13,17 @@ Examples
 """
 
 from ._version import __version__
+from .codebook import (
+    Code,
+    Codebook,
+    CodebookError,
+    Pattern,
+    load_codebook,
+    parse_pattern,
+    read_dictionary,
+    read_qdc,
+    write_qdc,
+)
 from .corpus import Corpus, read_corpus
 from .errors import (
     DecodingWarning,
@@ -25,10 +36,14 @@ from .errors import (
 from .io import detect_format, get_format, list_formats, register_format, write_table
 
 __all__ = [
+    "Code",
+    "Codebook",
+    "CodebookError",
     "Corpus",
     "DecodingWarning",
     "FormatError",
     "FormatWarning",
+    "Pattern",
     "TrDiscourseError",
     "TrDiscourseWarning",
     "UnknownNameError",
@@ -36,7 +51,12 @@ __all__ = [
     "detect_format",
     "get_format",
     "list_formats",
+    "load_codebook",
+    "parse_pattern",
     "read_corpus",
+    "read_dictionary",
+    "read_qdc",
     "register_format",
+    "write_qdc",
     "write_table",
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import unknown_name
 
-__all__ = ["TABLE_EXTENSIONS", "write_table"]
+__all__ = ["TABLE_EXTENSIONS", "atomic_write_bytes", "atomic_write_text", "write_table"]
 
 TABLE_EXTENSIONS = (".csv", ".jsonl", ".parquet")
 
@@ -35,10 +36,8 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     ext = path.suffix.lower()
     if ext not in TABLE_EXTENSIONS:
         raise unknown_name("table extension", ext or "(none)", TABLE_EXTENSIONS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
+
+    def write(tmp: str) -> None:
         if ext == ".parquet":
             table.to_parquet(tmp, index=False)
         elif ext == ".csv":
@@ -46,8 +45,29 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
         else:
             table.to_json(tmp, orient="records", lines=True, date_format="iso",
                           force_ascii=False)
+
+    return _atomically(path, write)
+
+
+def _atomically(path: Path, write: Callable[[str], None]) -> Path:
+    """Call ``write(temporary_path)`` and move the result to ``path`` only if it succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write bytes to ``path`` atomically."""
+    return _atomically(Path(path), lambda tmp: Path(tmp).write_bytes(data))
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text to ``path`` atomically (no byte-order mark)."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
