@@ -21,7 +21,7 @@ import yaml
 
 from .._text import read_text
 from ..errors import FormatWarning, unknown_name
-from .load import CodebookError, Problem, codebook_from_data
+from .load import CodebookError, Problem, codebook_from_data, make_code_id
 from .model import Codebook
 
 __all__ = ["DICTIONARY_FORMATS", "read_dictionary"]
@@ -52,19 +52,6 @@ def entry_to_pattern(entry: str) -> str:
     return " ".join(w if re.search(r"[*?]", w) else f'"{w}"' for w in words)
 
 
-def _slug(name: str, taken: set[str], parent: str | None) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "code"
-    if not slug[0].isalpha():
-        slug = f"c_{slug}"
-    if slug in taken and parent:
-        slug = f"{parent}_{slug}"
-    base, k = slug, 2
-    while slug in taken:
-        slug, k = f"{base}_{k}", k + 1
-    taken.add(slug)
-    return slug
-
-
 class _Tree:
     """Categories in file order with their entries and parents."""
 
@@ -73,7 +60,7 @@ class _Tree:
         self.taken: set[str] = set()
 
     def add(self, name: str, parent: str | None) -> str:
-        code_id = _slug(name, self.taken, parent)
+        code_id = make_code_id(name, self.taken, parent)
         spec: dict[str, Any] = {"label": name.strip(), "patterns": []}
         if parent:
             spec["parent"] = parent

@@ -174,6 +174,29 @@ class _Builder:
                        explicit, line)
 
 
+def make_code_id(name: str, taken: set[str], parent: str | None = None) -> str:
+    """Make a unique code id from a category or code name (and record it in ``taken``).
+
+    Examples
+    --------
+    >>> taken = set()
+    >>> make_code_id("Payment by Results", taken), make_code_id("2nd tier", taken)
+    ('payment_by_results', 'c_2nd_tier')
+    >>> make_code_id("profit", {"profit"}, parent="markets")
+    'markets_profit'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "code"
+    if not slug[0].isalpha():
+        slug = f"c_{slug}"
+    if slug in taken and parent:
+        slug = f"{parent}_{slug}"
+    base, k = slug, 2
+    while slug in taken:
+        slug, k = f"{base}_{k}", k + 1
+    taken.add(slug)
+    return slug
+
+
 def _line_of(mapping: Any, key: str) -> int | None:
     lines = getattr(mapping, "key_lines", None)
     return lines.get(key) if lines else None

@@ -14,7 +14,6 @@ GUIDs are deterministic (UUID 5 of the codebook name and code id).
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from os import PathLike
 from pathlib import Path
@@ -27,7 +26,7 @@ import yaml
 from .._version import __version__
 from ..errors import FormatError
 from ..io.write import atomic_write_bytes
-from .load import codebook_from_data
+from .load import codebook_from_data, make_code_id
 from .model import Code, Codebook
 
 __all__ = ["read_qdc", "write_qdc"]
@@ -100,17 +99,6 @@ def write_qdc(book: Codebook, path: str | PathLike[str]) -> Path:
     return atomic_write_bytes(Path(path), data)
 
 
-def _slug(name: str, taken: set[str]) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "code"
-    if not slug[0].isalpha():
-        slug = f"c_{slug}"
-    base, k = slug, 2
-    while slug in taken:
-        slug, k = f"{base}_{k}", k + 1
-    taken.add(slug)
-    return slug
-
-
 def read_qdc(path: str | PathLike[str]) -> Codebook:
     """Read a REFI-QDA codebook (``.qdc``) as a :class:`Codebook`.
 
@@ -144,11 +132,11 @@ def read_qdc(path: str | PathLike[str]) -> Codebook:
             name = el.get("name", "").strip()
             if _MARK in desc:
                 spec = yaml.safe_load(desc.split(_MARK, 1)[1]) or {}
-                code_id = spec.pop("id", None) or _slug(name, taken)
+                code_id = spec.pop("id", None) or make_code_id(name, taken)
                 taken.add(code_id)
                 spec["label"] = name or spec.get("label", code_id)
             else:
-                code_id = _slug(name, taken)
+                code_id = make_code_id(name, taken)
                 spec = {"label": name or code_id, "description": desc.strip()}
                 if el.get("color"):
                     spec["color"] = el.get("color")
