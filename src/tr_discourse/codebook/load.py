@@ -184,6 +184,7 @@ def make_code_id(name: str, taken: set[str], parent: str | None = None) -> str:
     ('payment_by_results', 'c_2nd_tier')
     >>> make_code_id("profit", {"profit"}, parent="markets")
     'markets_profit'
+
     """
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "code"
     if not slug[0].isalpha():
