@@ -18,6 +18,7 @@ def corpus_folder(tmp_path):
     (folder / "people.csv").write_text("doc_id,role_title,region\nint01,CRC PO,Wales\n")
     (folder / "int01.txt").write_text("I: Why?\nR: The contract.\nI: And?\nR: The hub.\n")
     (folder / "README.md").write_text("Synthetic.\n")
+    (folder / "consent.pdf").write_bytes(b"%PDF-1.4\n")
     return folder
 
 
@@ -47,7 +48,7 @@ def test_summary_counts_documents_segments_words():
 
 
 def test_corpus_folder_reads_config_and_metadata_and_reports_skipped_files(corpus_folder):
-    with pytest.warns(trd.FormatWarning, match=r"not read \(README.*\): README\.md"):
+    with pytest.warns(trd.FormatWarning, match=r"not read \(no reader.*\): consent\.pdf$"):
         corpus = trd.read_corpus(corpus_folder)
     seg = corpus.segments
     assert corpus.unit == "turn"

@@ -23,6 +23,7 @@ from .segment import segment_document_units
 __all__ = ["Corpus", "read_corpus"]
 
 _SKIP_NAMES = {"corpus.yaml", "corpus.yml"}
+_DOC_NAMES = ("readme", "licence", "license", "changelog")
 _STRING_COLUMNS = ["segment_id", "doc_id", "kind", "speaker", "parent_id", "text", "role",
                    "unit_id", "comment_no", "corpus", "genre", "format", "title"]
 
@@ -339,12 +340,15 @@ def _folder_files(folder: Path, skip: set[str]) -> list[Path]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.is_dir() or path.name in skip:
             continue
-        if path.name.lower().startswith("readme") or not _is_readable(path):
+        if path.name.lower().startswith(_DOC_NAMES):
+            continue  # a folder's own documentation is never a document
+        if not _is_readable(path):
             ignored.append(path.name)
             continue
         files.append(path)
     if ignored:
-        warnings.warn(f"{folder}: not read (README or no reader for the extension): "
+        known = " ".join(sorted({e for f in FORMATS.values() for e in f.extensions}))
+        warnings.warn(f"{folder}: not read (no reader for the extension; readable: {known}): "
                       f"{', '.join(ignored)}", FormatWarning, stacklevel=4)
     return files
 
