@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import xmlschema
 
 import tr_discourse as trd
 from conftest import DATA
 
-XSD = Path(__file__).parents[2] / "shared" / "refi-qda" / "Codebook-mrt2019.xsd"
+# REFI-QDA's published schema (MIT licence, notice inside the file), vendored for the tests.
+XSD = DATA / "refi" / "Codebook-mrt2019.xsd"
 
 
 @pytest.fixture(scope="module")
 def schema():
-    if not XSD.exists():
-        pytest.skip(f"{XSD} is not beside the repository (CI clones it with shared/)")
     return xmlschema.XMLSchema(str(XSD))
 
 
