@@ -11,10 +11,11 @@ import tr_discourse as trd
 def test_public_api_snapshot():
     assert trd.__all__ == [
         "Code", "Codebook", "CodebookError", "Corpus", "DecodingWarning", "FormatError",
-        "FormatWarning", "Pattern", "TrDiscourseError", "TrDiscourseWarning", "UnknownNameError",
-        "__version__", "detect_format", "get_format", "list_formats", "load_codebook",
-        "parse_pattern", "read_corpus", "read_dictionary", "read_qdc", "register_format",
-        "write_qdc", "write_table",
+        "FormatWarning", "Pattern", "ReliabilityWarning", "TrDiscourseError",
+        "TrDiscourseWarning", "UnknownNameError", "__version__", "agreement", "coded_sets",
+        "codings_from_sets", "detect_format", "get_format", "list_formats", "load_codebook",
+        "parse_pattern", "read_codings", "read_corpus", "read_dictionary", "read_qdc",
+        "register_format", "write_codings", "write_qdc", "write_table",
     ]
     for name in trd.__all__:
         assert hasattr(trd, name)

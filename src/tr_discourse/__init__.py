@@ -1,7 +1,8 @@
 """tr_discourse: qualitative coding of discourse about Transforming Rehabilitation.
 
 Read interview transcripts and blog comment threads, cut them into coding units
-with exact character offsets, and (in later modules) code, measure and plot them.
+with exact character offsets, keep coders' codings in one long table, and
+measure agreement between coders (:mod:`tr_discourse.reliability`).
 
 Examples
 --------
@@ -24,6 +25,7 @@ from .codebook import (
     read_qdc,
     write_qdc,
 )
+from .codings import coded_sets, codings_from_sets, read_codings, write_codings
 from .corpus import Corpus, read_corpus
 from .errors import (
     DecodingWarning,
@@ -34,6 +36,7 @@ from .errors import (
     UnknownNameError,
 )
 from .io import detect_format, get_format, list_formats, register_format, write_table
+from .reliability import ReliabilityWarning, agreement
 
 __all__ = [
     "Code",
@@ -44,19 +47,25 @@ __all__ = [
     "FormatError",
     "FormatWarning",
     "Pattern",
+    "ReliabilityWarning",
     "TrDiscourseError",
     "TrDiscourseWarning",
     "UnknownNameError",
     "__version__",
+    "agreement",
+    "coded_sets",
+    "codings_from_sets",
     "detect_format",
     "get_format",
     "list_formats",
     "load_codebook",
     "parse_pattern",
+    "read_codings",
     "read_corpus",
     "read_dictionary",
     "read_qdc",
     "register_format",
+    "write_codings",
     "write_qdc",
     "write_table",
 ]

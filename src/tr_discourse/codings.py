@@ -1,0 +1,272 @@
+"""The codings table: who put which code on which segment, with the evidence.
+
+One long table, one row per (segment, code, coder). A row whose ``code`` is
+missing says "this coder examined the segment and gave it no code", which is
+kept apart from a segment the coder never examined (no row at all).
+
+Files are read and written as CSV, JSON Lines or Parquet. JSON Lines files may
+also hold one row per segment, ``{"id": SEGMENT_ID, "codes": [CODE, ...]}``,
+where an empty list means "examined, no code".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import FormatError, unknown_name
+from .io.write import TABLE_EXTENSIONS, atomic_write_bytes, write_table
+
+__all__ = [
+    "CODING_COLUMNS",
+    "coded_sets",
+    "codings_from_sets",
+    "read_codings",
+    "validate_codings",
+    "write_codings",
+]
+
+#: Columns of the codings table, in order, with what each holds.
+CODING_COLUMNS = {
+    "segment_id": "the coded segment (a segment_id of the segments table)",
+    "code": "the code id; missing when the coder examined the segment and gave no code",
+    "coder": "who or what coded: a person's initials, 'rules', 'ml', 'reference'...",
+    "score": "the coder's confidence in [0, 1]; 1 for human coding",
+    "start": "evidence: offset of the first matched character within the segment text",
+    "end": "evidence: offset one past the last matched character within the segment text",
+    "evidence": "the matched text, or a short note",
+    "rule_id": "the pattern that fired (rule coder) or the model's name",
+}
+_DTYPES = {"segment_id": "string", "code": "string", "coder": "string", "score": "float64",
+           "start": "Int64", "end": "Int64", "evidence": "string", "rule_id": "string"}
+
+
+def _frame(rows: Any) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    for col, dtype in _DTYPES.items():
+        if col not in table:
+            table[col] = pd.NA
+        table[col] = table[col].astype(dtype)
+    extra = [c for c in table.columns if c not in _DTYPES]
+    return table[list(_DTYPES) + extra]
+
+
+def codings_from_sets(
+    sets: Mapping[str, Iterable[str]], *, coder: str, score: float = 1.0
+) -> pd.DataFrame:
+    """Build a codings table from ``{segment_id: codes}``; an empty set means "no code".
+
+    Examples
+    --------
+    >>> table = codings_from_sets({"a:t001": ["marketisation"], "a:t002": []}, coder="AB")
+    >>> table[["segment_id", "code", "coder"]].values.tolist()
+    [['a:t001', 'marketisation', 'AB'], ['a:t002', <NA>, 'AB']]
+
+    """
+    rows: list[dict[str, Any]] = []
+    for seg, codes in sets.items():
+        codes = sorted(set(codes))
+        if not codes:
+            rows.append({"segment_id": seg, "code": None, "coder": coder, "score": score})
+        rows.extend({"segment_id": seg, "code": c, "coder": coder, "score": score}
+                    for c in codes)
+    return _frame(rows)
+
+
+def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:
+    """Return the set of codes per examined segment, as a Series of frozensets.
+
+    Segments with only a "no code" row map to the empty set; segments the coder
+    never examined are absent.
+
+    Examples
+    --------
+    >>> table = codings_from_sets({"s1": ["a", "b"], "s2": []}, coder="X")
+    >>> {seg: sorted(codes) for seg, codes in coded_sets(table).items()}
+    {'s1': ['a', 'b'], 's2': []}
+
+    """
+    if coder is not None:
+        codings = codings[codings["coder"] == coder]
+    elif "coder" in codings and codings["coder"].nunique() > 1:
+        raise ValueError(f"the codings hold several coders ({', '.join(_coders(codings))}); "
+                         "pass coder= to choose one")
+    sets: dict[str, frozenset[str]] = {}
+    for seg, codes in codings.groupby("segment_id", sort=True)["code"]:
+        sets[str(seg)] = frozenset(str(c) for c in codes.dropna())
+    return pd.Series(sets, dtype=object, name="codes").rename_axis("segment_id")
+
+
+def _coders(codings: pd.DataFrame) -> list[str]:
+    return sorted(str(c) for c in codings["coder"].dropna().unique())
+
+
+def read_codings(path: str | Path, *, coder: str | None = None) -> pd.DataFrame:
+    """Read a codings file (.csv, .jsonl or .parquet) into the codings table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A long table with at least ``segment_id`` and ``code`` columns, or JSON
+        Lines rows ``{"id": ..., "codes": [...]}``.
+    coder : str, optional
+        The coder's name when the file has no ``coder`` column (default: the
+        file's stem).
+
+    Raises
+    ------
+    FormatError
+        Naming the file and the line or row that is wrong.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "ab.jsonl"
+    >>> _ = p.write_text('{"id": "s1", "codes": ["a"]}\\n{"id": "s2", "codes": []}\\n')
+    >>> read_codings(p)[["segment_id", "code", "coder"]].values.tolist()
+    [['s1', 'a', 'ab'], ['s2', <NA>, 'ab']]
+
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in TABLE_EXTENSIONS:
+        raise unknown_name("codings file extension", ext or "(none)", TABLE_EXTENSIONS)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such codings file")
+    name = coder or path.stem
+    if ext == ".jsonl":
+        table = _read_jsonl(path, name)
+    elif ext == ".csv":
+        table = pd.read_csv(path, dtype={"segment_id": str, "code": str, "coder": str},
+                            keep_default_na=False, na_values=[""])
+    else:
+        table = pd.read_parquet(path)
+    missing = [c for c in ("segment_id", "code") if c not in table]
+    if missing:
+        raise FormatError(f"no column {', '.join(map(repr, missing))}; a codings table needs "
+                          f"'segment_id' and 'code' (columns: {', '.join(CODING_COLUMNS)}), "
+                          "or JSON Lines rows {\"id\": ..., \"codes\": [...]}", path=path)
+    blank = table["segment_id"].isna()
+    if blank.any():
+        row = int(blank.to_numpy().nonzero()[0][0]) + 2
+        raise FormatError("empty segment_id", path=path, line=row)
+    if "coder" not in table or table["coder"].isna().all():
+        table["coder"] = name
+    return _frame(table)
+
+
+def _read_jsonl(path: Path, coder: str) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FormatError(f"not JSON ({exc.msg})", path=path, line=n) from None
+            if not isinstance(obj, dict):
+                raise FormatError(f"expected an object, got {type(obj).__name__}",
+                                  path=path, line=n)
+            if "codes" in obj:
+                codes = obj["codes"]
+                if "id" not in obj or not isinstance(codes, list) or \
+                        not all(isinstance(c, str) for c in codes):
+                    raise FormatError(f"expected {{\"id\": SEGMENT_ID, \"codes\": [CODE, ...]}}, "
+                                      f"got {line.strip()[:80]}", path=path, line=n)
+                base = {"segment_id": str(obj["id"]), "coder": obj.get("coder", coder),
+                        "score": 1.0}
+                if not codes:
+                    rows.append({**base, "code": None})
+                rows.extend({**base, "code": c} for c in dict.fromkeys(codes))
+            else:
+                rows.append(obj)
+    return pd.DataFrame(rows, columns=None if rows else ["segment_id", "code"])
+
+
+def validate_codings(
+    codings: pd.DataFrame,
+    *,
+    codes: Iterable[str] | None = None,
+    segments: pd.DataFrame | Iterable[str] | None = None,
+    source: str = "codings",
+) -> None:
+    """Check that every code is known and every coded segment exists.
+
+    Raises a ``ValueError`` naming the first rows at fault and what is accepted.
+
+    Examples
+    --------
+    >>> table = codings_from_sets({"s1": ["marketisaton"]}, coder="X")
+    >>> validate_codings(table, codes=["marketisation"])
+    Traceback (most recent call last):
+    ...
+    ValueError: codings, row 1: unknown code 'marketisaton' (did you mean 'marketisation'?)...
+
+    """
+    problems: list[str] = []
+    if codes is not None:
+        known = set(codes)
+        from difflib import get_close_matches
+
+        bad = codings["code"].notna() & ~codings["code"].isin(known)
+        for i in bad.to_numpy().nonzero()[0][:5]:
+            value = str(codings["code"].iloc[i])
+            near = get_close_matches(value, known, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append(f"{source}, row {i + 1}: unknown code {value!r}{hint}")
+        if bad.any():
+            problems.append(f"known codes: {', '.join(sorted(known))}")
+    if segments is not None:
+        ids = set(segments["segment_id"] if isinstance(segments, pd.DataFrame) else segments)
+        bad = ~codings["segment_id"].isin(ids)
+        for i in bad.to_numpy().nonzero()[0][:5]:
+            problems.append(f"{source}, row {i + 1}: segment {codings['segment_id'].iloc[i]!r} "
+                            "is not in the segments table")
+        if bad.sum() > 5:
+            problems.append(f"... {int(bad.sum())} rows name segments that do not exist")
+    if problems:
+        raise ValueError("\n".join(problems))
+
+
+def write_codings(
+    codings: pd.DataFrame, path: str | Path, *, provenance: Mapping[str, str] | None = None
+) -> Path:
+    """Write a codings table (.csv, .jsonl or .parquet) atomically.
+
+    ``provenance`` (for example ``Codebook.provenance()``) is stored in the
+    Parquet file's metadata, and as constant columns in CSV and JSON Lines, so
+    the codebook's name, version and hash travel with the codings.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "c.parquet"
+    >>> t = codings_from_sets({"s1": ["a"]}, coder="X")
+    >>> _ = write_codings(t, out, provenance={"codebook_hash": "ab12"})
+    >>> import pyarrow.parquet as pq
+    >>> pq.read_schema(out).metadata[b"tr_discourse"]
+    b'{"codebook_hash": "ab12"}'
+
+    """
+    path = Path(path)
+    table = _frame(codings)
+    if path.suffix.lower() != ".parquet" or not provenance:
+        if provenance:
+            table = table.assign(**dict(provenance))
+        return write_table(table, path)
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    meta = dict(arrow.schema.metadata or {})
+    meta[b"tr_discourse"] = json.dumps(dict(provenance)).encode()
+    buf = io.BytesIO()
+    pq.write_table(arrow.replace_schema_metadata(meta), buf)
+    return atomic_write_bytes(path, buf.getvalue())

@@ -1,0 +1,515 @@
+"""Agreement between coders: percent agreement, kappa, pi, S, Fleiss' kappa, alpha.
+
+Implemented from the published formulas (Cohen 1960, Scott 1955, Bennett et
+al. 1954, Fleiss 1971, Krippendorff 2011, Passonneau 2006) and tested against
+their worked examples. A coefficient that is undefined for the data (for
+example kappa when both coders used one category only) is returned as NaN with
+a :class:`ReliabilityWarning` that says why, never as a made-up 0 or 1.
+
+Reliability data are given as ``coders x units`` (one row per coder), with
+``None`` or NaN where a coder did not code a unit.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .codings import coded_sets
+from .errors import TrDiscourseWarning, unknown_name
+
+__all__ = [
+    "LEVELS",
+    "ReliabilityWarning",
+    "agreement",
+    "bennett_s",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "jaccard_distance",
+    "krippendorff_alpha",
+    "masi_distance",
+    "passonneau_distance",
+    "percent_agreement",
+    "scott_pi",
+]
+
+#: Measurement levels of Krippendorff's alpha.
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+class ReliabilityWarning(TrDiscourseWarning):
+    """A coefficient is undefined for the data and was returned as NaN."""
+
+
+def _undefined(name: str, why: str) -> float:
+    warnings.warn(f"{name} is undefined: {why}; returning NaN", ReliabilityWarning, stacklevel=3)
+    return math.nan
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    return isinstance(v, float) and math.isnan(v)
+
+
+# ---------------------------------------------------------------- set distances
+def jaccard_distance(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
+    """One minus the Jaccard index; two empty sets are identical (distance 0).
+
+    Examples
+    --------
+    >>> jaccard_distance({1, 2, 3, 4}, {3, 4, 5})
+    0.6
+
+    """
+    a, b = set(a), set(b)
+    union = a | b
+    return 0.0 if not union else 1 - len(a & b) / len(union)
+
+
+def passonneau_distance(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
+    """Passonneau's set distance: 0 equal, 1/3 subset, 2/3 overlap, 1 disjoint.
+
+    The empty set is a subset of every set (distance 1/3 to a non-empty set),
+    which reproduces DKPro Statistics' published set-annotation example.
+
+    Examples
+    --------
+    >>> passonneau_distance({"A"}, {"A", "C"})
+    0.333...
+
+    """
+    a, b = set(a), set(b)
+    if a == b:
+        return 0.0
+    if a <= b or b <= a:
+        return 1 / 3
+    if a & b:
+        return 2 / 3
+    return 1.0
+
+
+def masi_distance(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
+    """MASI distance (Passonneau 2006): ``1 - J * M``, with M = 1, 2/3, 1/3 or 0.
+
+    J is the Jaccard index and M is 1 for equal sets, 2/3 when one contains the
+    other, 1/3 when they overlap otherwise and 0 when disjoint. Two empty sets
+    (two coders agreeing that a segment has no code) have distance 0. NLTK
+    rounds the weights to 0.67 and 0.33; the exact fractions are used here.
+
+    Examples
+    --------
+    >>> round(masi_distance({1, 2}, {1, 2, 3, 4}), 3)
+    0.667
+    >>> round(masi_distance({1, 2, 3, 4}, {3, 4, 5}), 3)
+    0.867
+    >>> masi_distance(set(), set())
+    0.0
+
+    """
+    a, b = set(a), set(b)
+    if a == b:
+        return 0.0
+    if not (a & b):
+        return 1.0
+    m = 2 / 3 if (a <= b or b <= a) else 1 / 3
+    return 1 - len(a & b) / len(a | b) * m
+
+
+_SET_DISTANCES: dict[str, Callable[[Any, Any], float]] = {
+    "masi": masi_distance, "jaccard": jaccard_distance, "passonneau": passonneau_distance}
+
+
+# ---------------------------------------------------------------- Krippendorff
+def krippendorff_alpha(
+    data: Any,
+    level: str = "nominal",
+    *,
+    distance: Callable[[Any, Any], float] | str | None = None,
+    value_domain: Sequence[Any] | None = None,
+) -> float:
+    """Krippendorff's alpha for ``coders x units`` reliability data.
+
+    Parameters
+    ----------
+    data : array-like
+        One row per coder, one column per unit; ``None`` or NaN where missing.
+        Values may be numbers, strings or (with a set ``distance``) frozensets.
+        Units with fewer than two values are not pairable and are left out.
+    level : {"nominal", "ordinal", "interval", "ratio"}
+        The metric. The ordinal metric uses the coincidence marginals
+        (Krippendorff 2011), not plain ranks.
+    distance : callable or {"masi", "jaccard", "passonneau"}, optional
+        A custom difference function ``delta(c, k)`` (already squared where
+        that applies), which overrides ``level``: for example MASI between code
+        sets, where two empty sets agree.
+    value_domain : sequence, optional
+        The ordered values, for ordinal data given as labels.
+
+    Returns
+    -------
+    float
+        ``1 - D_o / D_e``; NaN with a :class:`ReliabilityWarning` when no unit
+        is pairable or the expected disagreement is 0 (every value the same).
+
+    Examples
+    --------
+    Krippendorff (2011), example C, four coders with missing values:
+
+    >>> nan = float("nan")
+    >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+    ...         [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+    ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    >>> round(krippendorff_alpha(data, "nominal"), 3), round(krippendorff_alpha(data, "ordinal"), 3)
+    (0.743, 0.815)
+
+    """
+    if isinstance(distance, str):
+        if distance not in _SET_DISTANCES:
+            raise unknown_name("set distance", distance, _SET_DISTANCES)
+        distance = _SET_DISTANCES[distance]
+    if distance is None and level not in LEVELS:
+        raise unknown_name("level", level, LEVELS)
+    rows = [list(r) for r in (data.to_numpy() if isinstance(data, pd.DataFrame) else data)]
+    if not rows or len({len(r) for r in rows}) != 1:
+        raise ValueError("reliability data must be a non-empty coders x units table "
+                         "with the same number of units in every row")
+    values = [v for r in rows for v in r if not _missing(v)]
+    if value_domain is not None:
+        domain = list(value_domain)
+        outside = [v for v in values if v not in domain]
+        if outside:
+            raise ValueError(f"value {outside[0]!r} is not in value_domain {domain}")
+    else:
+        domain = list(dict.fromkeys(values))
+        if distance is None:
+            try:
+                domain = sorted(domain)
+            except TypeError:
+                if level != "nominal":
+                    raise ValueError(f"{level} alpha needs ordered values; pass value_domain"
+                                     ) from None
+    index = {v: i for i, v in enumerate(domain)}
+    n_units = len(rows[0])
+    counts = np.zeros((n_units, len(domain)))
+    for r in rows:
+        for u, v in enumerate(r):
+            if not _missing(v):
+                counts[u, index[v]] += 1
+    m = counts.sum(axis=1)
+    counts = counts[m >= 2]
+    m = m[m >= 2]
+    if counts.shape[0] == 0:
+        return _undefined("Krippendorff's alpha", "no unit has values from two coders")
+    weighted = counts / (m - 1)[:, None]
+    coincidence = weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    n_c = coincidence.sum(axis=1)
+    n = n_c.sum()
+    delta = _delta(domain, n_c, level, distance)
+    d_o = (coincidence * delta).sum() / n
+    d_e = (np.outer(n_c, n_c) * delta).sum() / (n * (n - 1))
+    if d_e == 0:
+        return _undefined("Krippendorff's alpha",
+                          "the expected disagreement is 0 (all values are the same)")
+    return float(1 - d_o / d_e)
+
+
+def _delta(domain: list[Any], n_c: np.ndarray, level: str,
+           distance: Callable[[Any, Any], float] | None) -> np.ndarray:
+    k = len(domain)
+    if distance is not None:
+        return np.array([[distance(a, b) for b in domain] for a in domain], dtype=float)
+    if level == "nominal":
+        return 1 - np.eye(k)
+    if level == "ordinal":
+        cum = np.concatenate([[0.0], np.cumsum(n_c)])
+        i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        return (cum[hi + 1] - cum[lo] - (n_c[i] + n_c[j]) / 2) ** 2
+    x = np.asarray(domain, dtype=float)
+    diff = x[:, None] - x[None, :]
+    if level == "interval":
+        return diff ** 2
+    total = x[:, None] + x[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(total == 0, 0.0, diff / total)
+    return ratio ** 2
+
+
+# ---------------------------------------------------------------- two coders
+def _pairs(a: Sequence[Any], b: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    a, b = list(a), list(b)
+    if len(a) != len(b):
+        raise ValueError(f"the two codings have different lengths ({len(a)} and {len(b)})")
+    keep = [i for i in range(len(a)) if not (_missing(a[i]) or _missing(b[i]))]
+    return [a[i] for i in keep], [b[i] for i in keep]
+
+
+def _table(a: Sequence[Any], b: Sequence[Any], labels: Sequence[Any] | None
+           ) -> tuple[np.ndarray, list[Any]]:
+    a, b = _pairs(a, b)
+    if labels is None:
+        labels = list(dict.fromkeys(a + b))
+        try:
+            labels = sorted(labels)
+        except TypeError:
+            pass
+    labels = list(labels)
+    index = {v: i for i, v in enumerate(labels)}
+    table = np.zeros((len(labels), len(labels)))
+    for x, y in zip(a, b, strict=True):
+        if x in index and y in index:
+            table[index[x], index[y]] += 1
+    return table, labels
+
+
+def percent_agreement(a: Sequence[Any], b: Sequence[Any]) -> float:
+    """Share of units (coded by both) on which two coders agree.
+
+    Examples
+    --------
+    >>> percent_agreement([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], [0, 1, 1, 0, 0, 1, 0, 1, 0, 0])
+    0.6
+
+    """
+    a, b = _pairs(a, b)
+    if not a:
+        return _undefined("percent agreement", "no unit was coded by both coders")
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def cohen_kappa(
+    a: Sequence[Any],
+    b: Sequence[Any],
+    *,
+    labels: Sequence[Any] | None = None,
+    weights: str | None = None,
+) -> float:
+    """Cohen's kappa between two coders, optionally weighted (``"linear"``, ``"quadratic"``).
+
+    Units either coder left missing are not counted; ``labels`` restricts (and,
+    for weights, orders) the categories.
+
+    Examples
+    --------
+    Artstein and Poesio (2008), table 1:
+
+    >>> a = [0] * 40 + [1] * 60
+    >>> b = [0] * 20 + [1] * 20 + [0] * 10 + [1] * 50
+    >>> round(cohen_kappa(a, b), 4)
+    0.3478
+
+    """
+    table, labels = _table(a, b, labels)
+    n = table.sum()
+    if n == 0:
+        return _undefined("Cohen's kappa", "no unit was coded by both coders")
+    p = table / n
+    expected = np.outer(p.sum(axis=1), p.sum(axis=0))
+    k = len(labels)
+    if weights is None:
+        w = 1 - np.eye(k)
+    elif weights in ("linear", "quadratic"):
+        i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+        w = np.abs(i - j) if weights == "linear" else (i - j) ** 2
+    else:
+        raise unknown_name("weights", weights, ["linear", "quadratic"])
+    denominator = (w * expected).sum()
+    if denominator == 0:
+        return _undefined("Cohen's kappa", "chance disagreement is 0 (both coders used "
+                          "a single category)")
+    return float(1 - (w * p).sum() / denominator)
+
+
+def scott_pi(a: Sequence[Any], b: Sequence[Any], *, labels: Sequence[Any] | None = None
+             ) -> float:
+    """Scott's pi: like kappa, with chance agreement from the two coders' pooled marginals.
+
+    Examples
+    --------
+    >>> a = ["STAT"] * 46 + ["IReq"] * 44 + ["Chck"] * 10
+    >>> b = ["STAT"] * 52 + ["IReq"] * 32 + ["Chck"] * 16
+    >>> round(scott_pi(a, b), 4)
+    0.7995
+
+    """
+    table, _ = _table(a, b, labels)
+    n = table.sum()
+    if n == 0:
+        return _undefined("Scott's pi", "no unit was coded by both coders")
+    p = table / n
+    pooled = (p.sum(axis=0) + p.sum(axis=1)) / 2
+    p_e = float((pooled ** 2).sum())
+    if p_e == 1:
+        return _undefined("Scott's pi", "both coders used a single category")
+    return (float(np.trace(p)) - p_e) / (1 - p_e)
+
+
+def bennett_s(a: Sequence[Any], b: Sequence[Any], *, labels: Sequence[Any] | None = None
+              ) -> float:
+    """Bennett, Alpert and Goldstein's S: chance agreement 1/q for q categories.
+
+    Examples
+    --------
+    >>> a = ["STAT"] * 46 + ["IReq"] * 44 + ["Chck"] * 10
+    >>> b = ["STAT"] * 52 + ["IReq"] * 32 + ["Chck"] * 16
+    >>> round(bennett_s(a, b), 2)
+    0.82
+
+    """
+    table, labels = _table(a, b, labels)
+    if table.sum() == 0:
+        return _undefined("Bennett's S", "no unit was coded by both coders")
+    if len(labels) < 2:
+        return _undefined("Bennett's S", "fewer than two categories")
+    q = len(labels)
+    return (float(np.trace(table) / table.sum()) - 1 / q) / (1 - 1 / q)
+
+
+def fleiss_kappa(counts: Any) -> float:
+    """Fleiss' kappa from a ``subjects x categories`` table of rating counts.
+
+    Every subject must have the same number of ratings.
+
+    Examples
+    --------
+    Fleiss' kappa on the example of the Wikipedia article (10 subjects, 14 raters):
+
+    >>> table = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0],
+    ...          [2, 2, 8, 1, 1], [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2],
+    ...          [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    >>> round(fleiss_kappa(table), 3)
+    0.21
+
+    """
+    x = np.asarray(counts, dtype=float)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError("fleiss_kappa needs a subjects x categories table of counts")
+    raters = x.sum(axis=1)
+    if not np.all(raters == raters[0]):
+        bad = int(np.nonzero(raters != raters[0])[0][0])
+        raise ValueError(f"row {bad + 1} has {raters[bad]:g} ratings but row 1 has "
+                         f"{raters[0]:g}; every subject needs the same number of ratings")
+    n = raters[0]
+    if n < 2:
+        return _undefined("Fleiss' kappa", "fewer than two ratings per subject")
+    p_i = ((x ** 2).sum(axis=1) - n) / (n * (n - 1))
+    p_j = x.sum(axis=0) / x.sum()
+    p_e = float((p_j ** 2).sum())
+    if p_e == 1:
+        return _undefined("Fleiss' kappa", "every rating is in one category")
+    return (float(p_i.mean()) - p_e) / (1 - p_e)
+
+
+# ---------------------------------------------------------------- codings
+def agreement(
+    codings_a: pd.DataFrame,
+    codings_b: pd.DataFrame,
+    *,
+    codes: Iterable[str] | None = None,
+    set_distance: str = "masi",
+) -> pd.DataFrame:
+    """Agreement per code between two codings tables, and over the whole code set.
+
+    Only segments both coders examined are compared; a segment one coder
+    examined and left uncoded counts as "no code", a segment a coder never
+    examined is left out (and counted in ``only_a`` / ``only_b``).
+
+    Parameters
+    ----------
+    codings_a, codings_b : DataFrame
+        Codings tables (see :mod:`tr_discourse.codings`), one coder each. A is
+        the reference for precision and recall.
+    codes : iterable of str, optional
+        The codes to report, in order (default: every code either coder used).
+    set_distance : {"masi", "jaccard", "passonneau"}
+        The distance between two segments' code sets for the whole-set alpha.
+
+    Returns
+    -------
+    DataFrame
+        One row per code, then ``(macro)`` (the mean over the codes) and
+        ``(code set)`` (exact agreement of the whole set and alpha with
+        ``set_distance``), with columns ``units``, ``n_a``, ``n_b``,
+        ``percent_agreement``, ``cohen_kappa``, ``krippendorff_alpha``,
+        ``precision``, ``recall``, ``f1``. Undefined coefficients are NaN, with
+        one :class:`ReliabilityWarning` naming the codes.
+
+    Examples
+    --------
+    >>> from tr_discourse.codings import codings_from_sets
+    >>> a = codings_from_sets({"s1": ["x"], "s2": [], "s3": ["x", "y"], "s4": ["y"]}, coder="A")
+    >>> b = codings_from_sets({"s1": ["x"], "s2": ["y"], "s3": ["x"], "s4": ["y"]}, coder="B")
+    >>> agreement(a, b).loc["x", ["units", "n_a", "n_b", "percent_agreement", "f1"]].tolist()
+    [4.0, 2.0, 2.0, 1.0, 1.0]
+
+    """
+    sets_a = coded_sets(codings_a)
+    sets_b = coded_sets(codings_b)
+    common = sets_a.index.intersection(sets_b.index)
+    a, b = sets_a[common], sets_b[common]
+    if codes is None:
+        codes = sorted(set().union(*a, *b)) if len(common) else []
+    codes = list(codes)
+    rows: dict[str, dict[str, float]] = {}
+    undefined: list[str] = []
+    for code in codes:
+        x = [int(code in s) for s in a]
+        y = [int(code in s) for s in b]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ReliabilityWarning)
+            row = {"units": float(len(common)), "n_a": float(sum(x)), "n_b": float(sum(y)),
+                   "percent_agreement": percent_agreement(x, y) if x else math.nan,
+                   "cohen_kappa": cohen_kappa(x, y, labels=[0, 1]) if x else math.nan,
+                   "krippendorff_alpha": krippendorff_alpha([x, y]) if x else math.nan,
+                   **_prf(x, y)}
+        if caught or not x:
+            undefined.append(code)
+        rows[code] = row
+    if undefined:
+        warnings.warn(f"agreement: kappa or alpha is undefined (NaN) for {', '.join(undefined)}: "
+                      "no segment in common, or neither coder (or only one category) used "
+                      "the code", ReliabilityWarning, stacklevel=2)
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    macro = table.mean(numeric_only=True) if len(table) else pd.Series(dtype=float)
+    macro[["units", "n_a", "n_b"]] = [float(len(common)), math.nan, math.nan]
+    table.loc["(macro)"] = macro
+    exact = [float(x == y) for x, y in zip(a, b, strict=True)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReliabilityWarning)
+        set_alpha = krippendorff_alpha([list(a), list(b)], distance=set_distance) \
+            if len(common) else math.nan
+    tp = sum(len(x & y) for x, y in zip(a, b, strict=True))
+    fp = sum(len(y - x) for x, y in zip(a, b, strict=True))
+    fn = sum(len(x - y) for x, y in zip(a, b, strict=True))
+    table.loc["(code set)"] = {
+        "units": float(len(common)), "n_a": float(sum(bool(s) for s in a)),
+        "n_b": float(sum(bool(s) for s in b)),
+        "percent_agreement": float(np.mean(exact)) if exact else math.nan,
+        "cohen_kappa": math.nan, "krippendorff_alpha": set_alpha,
+        **_prf_counts(tp, fp, fn)}
+    table.index.name = "code"
+    table.attrs.update(only_a=len(sets_a.index.difference(common)),
+                       only_b=len(sets_b.index.difference(common)),
+                       set_distance=set_distance)
+    return table
+
+
+def _prf(x: list[int], y: list[int]) -> dict[str, float]:
+    tp = sum(1 for p, q in zip(x, y, strict=True) if p and q)
+    fp = sum(1 for p, q in zip(x, y, strict=True) if q and not p)
+    fn = sum(1 for p, q in zip(x, y, strict=True) if p and not q)
+    return _prf_counts(tp, fp, fn)
+
+
+def _prf_counts(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else math.nan
+    recall = tp / (tp + fn) if tp + fn else math.nan
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else math.nan
+    return {"precision": precision, "recall": recall, "f1": f1}

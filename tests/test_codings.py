@@ -1,0 +1,77 @@
+"""The long codings table: reading, writing, examined-but-uncoded rows, validation."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+import pytest
+
+import tr_discourse as trd
+from tr_discourse.codings import CODING_COLUMNS, validate_codings
+
+
+def test_jsonl_rows_with_codes_lists_keep_uncoded_apart_from_unexamined(tmp_path):
+    path = tmp_path / "coder_a.jsonl"
+    path.write_text('{"id": "int01:t002", "codes": ["marketisation", "displacement"]}\n'
+                    '\n{"id": "int01:t004", "codes": []}\n')
+    table = trd.read_codings(path)
+    assert list(table.columns) == list(CODING_COLUMNS)
+    assert table["coder"].unique().tolist() == ["coder_a"]
+    sets = trd.coded_sets(table)
+    assert sets.to_dict() == {"int01:t002": frozenset({"marketisation", "displacement"}),
+                              "int01:t004": frozenset()}
+    assert "int01:t003" not in sets
+
+
+@pytest.mark.parametrize("ext", [".csv", ".jsonl", ".parquet"])
+def test_write_then_read_round_trips(tmp_path, ext):
+    table = trd.codings_from_sets({"a:t001": ["x", "y"], "a:t002": []}, coder="AB")
+    out = trd.write_codings(table, tmp_path / f"c{ext}")
+    back = trd.read_codings(out)
+    assert back[["segment_id", "code", "coder"]].astype(object).where(back.notna(), None) \
+        .values.tolist() == [["a:t001", "x", "AB"], ["a:t001", "y", "AB"], ["a:t002", None, "AB"]]
+
+
+def test_provenance_travels_with_the_codings(tmp_path):
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    table = trd.codings_from_sets({"a:t001": ["marketisation"]}, coder="rules")
+    out = trd.write_codings(table, tmp_path / "c.parquet", provenance=book.provenance())
+    meta = pq.read_schema(out).metadata[b"tr_discourse"].decode()
+    assert book.hash in meta and '"codebook_version"' in meta
+    csv = trd.write_codings(table, tmp_path / "c.csv", provenance=book.provenance())
+    assert book.hash in csv.read_text().splitlines()[1]
+
+
+def test_bad_codings_files_name_file_and_line(tmp_path):
+    bad = tmp_path / "b.jsonl"
+    bad.write_text('{"id": "s1", "codes": ["x"]}\n{"id": "s2", "codes": "x"}\n')
+    with pytest.raises(trd.FormatError, match=r"b\.jsonl, line 2: expected \{\"id\""):
+        trd.read_codings(bad)
+    bad.write_text('{"id": "s1", "codes": ["x"]}\nnot json\n')
+    with pytest.raises(trd.FormatError, match=r"line 2: not JSON"):
+        trd.read_codings(bad)
+    csv = tmp_path / "c.csv"
+    csv.write_text("segment,label\ns1,x\n")
+    with pytest.raises(trd.FormatError, match=r"c\.csv: no column 'segment_id', 'code'"):
+        trd.read_codings(csv)
+    with pytest.raises(trd.UnknownNameError, match=r"codings file extension '\.xlsx'"):
+        trd.read_codings(tmp_path / "c.xlsx")
+
+
+def test_validate_names_unknown_codes_and_segments():
+    table = trd.codings_from_sets({"s1": ["penal_drfit"], "s9": ["displacement"]}, coder="X")
+    with pytest.raises(ValueError) as err:
+        validate_codings(table, codes=["penal_drift", "displacement"], segments=["s1", "s2"])
+    message = str(err.value)
+    assert "codings, row 1: unknown code 'penal_drfit' (did you mean 'penal_drift'?)" in message
+    assert "codings, row 2: segment 's9' is not in the segments table" in message
+
+
+def test_coded_sets_asks_which_coder_when_several():
+    a = trd.codings_from_sets({"s1": ["x"]}, coder="A")
+    b = trd.codings_from_sets({"s1": []}, coder="B")
+    import pandas as pd
+
+    both = pd.concat([a, b])
+    with pytest.raises(ValueError, match=r"several coders \(A, B\); pass coder="):
+        trd.coded_sets(both)
+    assert trd.coded_sets(both, coder="B").to_dict() == {"s1": frozenset()}
