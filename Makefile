@@ -21,11 +21,11 @@ demo: $(VENV)/.installed
 	$(BIN)/tr-discourse read corpora/tr_interviews corpora/tr_blog --out out/demo/segments.parquet
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests corpora benchmarks
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests corpora benchmarks
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

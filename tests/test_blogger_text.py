@@ -101,3 +101,18 @@ def test_blogger_page_without_comments():
                              doc_id="x", source="x.txt")
     assert [doc.text[u.start:u.end] for u in doc.units] == ["One.", "Two."]
     assert doc.meta["comments_declared"] == 0
+
+
+def test_blogger_page_furniture_is_a_whole_line_not_a_prefix():
+    page = ("Monday, 2 June 2014\n\nTitle\n\nPost.\nLabels: probation, TR\n\n1 comment:\n\n"
+            "  1. First line.\n    Homeless on release, again.\n    Home Office figures.\n\n"
+            "    ReplyDelete\n\nNewer Post\nOlder Post\nHome\n"
+            "Subscribe to: Post Comments (Atom)\n")
+    doc = parse_blogger_text(page, doc_id="x", source="x.txt")
+    assert [u.kind for u in doc.units] == ["post", "comment"]
+    assert doc.text[doc.units[1].start:doc.units[1].end].endswith(
+        "Homeless on release, again.\n    Home Office figures.")
+    chrome = [doc.text[m.start:m.end].strip() for m in doc.markup
+              if m.category == "page_chrome"]
+    assert chrome == ["Labels: probation, TR", "Newer Post", "Older Post", "Home",
+                      "Subscribe to: Post Comments (Atom)"]

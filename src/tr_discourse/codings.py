@@ -26,6 +26,7 @@ __all__ = [
     "coded_sets",
     "codings_from_sets",
     "read_codings",
+    "roll_up",
     "validate_codings",
     "write_codings",
 ]
@@ -75,6 +76,38 @@ def codings_from_sets(
         rows.extend({"segment_id": seg, "code": c, "coder": coder, "score": score}
                     for c in codes)
     return _frame(rows)
+
+
+def roll_up(codings: pd.DataFrame, codebook: Any) -> pd.DataFrame:
+    """Add each coded segment's ancestor codes (a child code implies its parents).
+
+    A parent row added for a child keeps the child's coder, score and evidence;
+    where the parent was also coded directly, the row with the higher score is
+    kept. Codes the codebook does not know are left as they are.
+
+    Examples
+    --------
+    >>> import tr_discourse as trd
+    >>> book = trd.load_codebook("codebooks/tr_core.yaml")
+    >>> t = codings_from_sets({"s1": ["payment_by_results"]}, coder="X")
+    >>> roll_up(t, book)["code"].tolist()
+    ['payment_by_results', 'marketisation']
+
+    """
+    known = set(codebook.codes_by_id) if hasattr(codebook, "codes_by_id") else set(codebook)
+    table = _frame(codings)
+    added = []
+    for code, rows in table[table["code"].notna()].groupby("code", sort=False):
+        if code in known:
+            for parent in codebook.ancestors(code):
+                added.append(rows.assign(code=parent))
+    if not added:
+        return table
+    out = pd.concat([table, *added], ignore_index=True)
+    order = out["score"].fillna(0).rank(method="first", ascending=False)
+    out = out.loc[order.sort_values().index]
+    out = out.drop_duplicates(["segment_id", "code", "coder"], keep="first")
+    return _frame(out.sort_index().reset_index(drop=True))
 
 
 def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:

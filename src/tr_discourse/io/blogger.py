@@ -45,9 +45,11 @@ _HEADER = re.compile(r"^[ \t]*(?P<n>\d+|No)[ \t]+comments?:[ \t]*$", re.I)
 _NUMBER = re.compile(r"^(?P<indent>[ \t]*)(?P<num>\d{1,4})\.[ \t]+(?=\S)")
 _BUTTONS = {"ReplyDelete", "Delete", "Replies", "Reply", "Reply Delete", "Add comment",
             "Load more...", "Load more…"}
+# Page furniture is a whole line, so "Homeless on release..." or "Home Office" stay text.
 _CHROME = re.compile(
-    r"^[ \t]*(?:Newer Post|Older Post|Home|Subscribe to:|Post a Comment|Email This|"
-    r"Share to |BlogThis!|Labels:)"
+    r"^[ \t]*(?:Newer Post|Older Post|Home|Post a Comment|Email This|BlogThis!"
+    r"|Share to (?:Twitter|Facebook|Pinterest|X)|Subscribe to: Post(?:s| Comments) \(Atom\)"
+    r"|Labels: [^.!?:]*)[ \t]*$"
 )
 _BYLINE = re.compile(r"^[ \t]*Posted by[ \t]+(?P<name>.+?)(?:[ \t]+at[ \t]+\d.*)?[ \t]*$")
 _COMMENT_HEAD = re.compile(
