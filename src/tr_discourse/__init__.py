@@ -25,6 +25,7 @@ from .codebook import (
     read_qdc,
     write_qdc,
 )
+from .coders import RuleCoder
 from .codings import coded_sets, codings_from_sets, read_codings, write_codings
 from .corpus import Corpus, read_corpus
 from .errors import (
@@ -48,6 +49,7 @@ __all__ = [
     "FormatWarning",
     "Pattern",
     "ReliabilityWarning",
+    "RuleCoder",
     "TrDiscourseError",
     "TrDiscourseWarning",
     "UnknownNameError",

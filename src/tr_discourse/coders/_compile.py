@@ -1,0 +1,335 @@
+"""Compile a codebook's patterns into spaCy matchers and find evidence in texts.
+
+How each pattern kind is matched, without a per-pattern loop over tokens:
+
+* words and phrases (lemma, exact, case-sensitive): one spaCy ``PhraseMatcher``
+  on the ``LOWER`` attribute holds every phrase of the codebook. A lemma term is
+  expanded to all word forms that ``spacy-lookups-data``'s English lookup table
+  gives the same lemma ("contract" -> contract, contracts, contracted,
+  contracting), so no lemmatiser has to run over the text. Case-sensitive terms
+  are checked on the few matches found.
+* globs (``privatis*``): each new lower-case word form met in a batch is tested
+  once against the globs; matching forms are added to the ``PhraseMatcher``.
+  The cost grows with the vocabulary, not with the number of tokens.
+* regular expressions: each runs once per batch over the batch's texts joined
+  together, and matches are mapped back to their segment.
+* proximity (``a NEAR/n b``): pairs of matches of ``a`` and ``b`` with at most
+  ``n`` words (punctuation not counted) between them, in either order.
+* exclusion contexts (``unless``) veto a match that lies inside one of their
+  matches; ``negation`` vetoes a match with a negator among the three words
+  before it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from ..codebook.model import Codebook
+from ..codebook.patterns import Expr, Near, Regex, Term
+from ..codebook.patterns import Sequence as Seq
+
+__all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp"]
+
+#: Words that make a following match not count when a pattern has ``negation: true``.
+NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "hardly", "without", "nor",
+                      "neither", "nobody", "none", "cannot"})
+_NEGATION_WINDOW = 3
+_MAX_FORMS = 5000
+_SEPARATOR = "\n\u2029\n"  # between texts of a batch; no pattern matches across it
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One match that counts for a code: offsets within the segment's text."""
+
+    code: str
+    rule_id: str
+    start: int
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=1)
+def blank_nlp() -> Any:
+    """``spacy.blank("en")``: the rule-based English tokenizer (shared, built once)."""
+    import spacy
+
+    return spacy.blank("en")
+
+
+@lru_cache(maxsize=1)
+def _lemma_tables() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """English lookup lemmas (form -> lemma) and their inverse (lemma -> forms).
+
+    Read from ``spacy-lookups-data``'s ``en_lemma_lookup`` table (the table
+    spaCy's lookup lemmatiser uses), which ships inside the package.
+    """
+    import spacy_lookups_data
+    from spacy.util import load_language_data
+
+    table = load_language_data(spacy_lookups_data.en["lemma_lookup"])  # reads the .json.gz
+    forward: dict[str, str] = {}
+    inverse: dict[str, set[str]] = defaultdict(set)
+    for form, lemma in table.items():
+        form, lemma = form.lower(), lemma.lower()
+        forward.setdefault(form, lemma)
+        inverse[lemma].add(form)
+    return forward, {k: frozenset(v) for k, v in inverse.items()}
+
+
+def lemma_forms(word: str) -> frozenset[str]:
+    """All lower-case forms sharing ``word``'s lookup lemma, ``word`` included.
+
+    Examples
+    --------
+    >>> sorted(lemma_forms("contract"))
+    ['contract', 'contracted', 'contracting', 'contracts']
+
+    """
+    forward, inverse = _lemma_tables()
+    word = word.lower()
+    lemma = forward.get(word, word)
+    return frozenset({word, lemma} | inverse.get(lemma, frozenset()))
+
+
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    body = "".join(r"[\w'’-]*" if ch == "*" else r"[\w'’-]" if ch == "?" else re.escape(ch)
+                   for ch in glob)
+    return re.compile(body)
+
+
+@dataclass
+class _SeqInfo:
+    key: str
+    seq: Seq
+    forms: list[set[str]]  # per token of the phrase
+    case_terms: tuple[str, ...]
+    globs: list[tuple[int, re.Pattern[str]]]  # (token position, regex)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    code: str
+    rule_id: str
+    expr: Expr
+    unless: tuple[Expr, ...]
+    negation: bool
+
+
+class CompiledCodebook:
+    """A codebook's patterns compiled for fast matching over batches of texts.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook whose patterns are compiled.
+
+    """
+
+    def __init__(self, codebook: Codebook) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        self.codebook = codebook
+        self.nlp = blank_nlp()
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._seqs: dict[Seq, _SeqInfo] = {}
+        self._regexes: dict[Regex, re.Pattern[str]] = {}
+        self._glob_seqs: list[_SeqInfo] = []
+        self._seen: set[int] = set()
+        self.rules: list[_Rule] = []
+        for code in codebook.codes:
+            for p in code.patterns:
+                unless = tuple(p.unless_exprs) + tuple(code.unless_exprs)
+                rule = _Rule(code.id, p.id, p.expr, unless, p.negation)
+                self.rules.append(rule)
+                for expr in (rule.expr, *rule.unless):
+                    self._register(expr)
+        self._by_key = {info.key: info for info in self._seqs.values()}
+
+    # ---------------------------------------------------------------- compile
+    def _register(self, expr: Expr) -> None:
+        if isinstance(expr, Regex):
+            self._regexes.setdefault(expr, expr.compiled())
+        elif isinstance(expr, Near):
+            self._register(expr.left)
+            self._register(expr.right)
+        elif expr not in self._seqs:
+            self._add_sequence(expr)
+
+    def _add_sequence(self, seq: Seq) -> None:
+        key = f"seq{len(self._seqs)}"
+        forms: list[set[str]] = []
+        globs: list[tuple[int, re.Pattern[str]]] = []
+        case_terms = []
+        for term in seq.terms:
+            words = self._term_words(term)
+            for k, word in enumerate(words):
+                if term.kind == "glob":
+                    globs.append((len(forms), _glob_regex(word)))
+                    forms.append(set())
+                elif term.kind == "lemma" and len(words) == 1:
+                    forms.append(set(lemma_forms(word)))
+                else:
+                    forms.append({word.lower()})
+                if term.kind == "case" and k == 0:
+                    case_terms.append(term.text)
+        info = _SeqInfo(key, seq, forms, tuple(case_terms), globs)
+        self._seqs[seq] = info
+        if globs:
+            self._glob_seqs.append(info)
+        else:
+            self._add_phrases(info, forms)
+
+    def _term_words(self, term: Term) -> list[str]:
+        if term.kind == "glob":
+            return [term.text]
+        return [t.text for t in self.nlp.make_doc(term.text)]
+
+    def _add_phrases(self, info: _SeqInfo, forms: Sequence[Iterable[str]]) -> None:
+        combos = list(product(*[sorted(f) for f in forms]))
+        if not combos:
+            return
+        if len(combos) > _MAX_FORMS:
+            raise ValueError(f"the pattern {info.seq} expands to {len(combos)} word sequences; "
+                             f"at most {_MAX_FORMS} are allowed (use fewer lemma words or globs)")
+        docs = [self._phrase_doc(c) for c in combos]
+        self.matcher.add(info.key, docs)
+
+    def _phrase_doc(self, words: Sequence[str]) -> Any:
+        from spacy.tokens import Doc
+
+        return Doc(self.nlp.vocab, words=list(words))
+
+    def _learn_forms(self, docs: Sequence[Any]) -> None:
+        """Test the batch's new word forms against the globs; extend the matcher."""
+        if not self._glob_seqs:
+            return
+        from spacy.attrs import LOWER
+
+        arrays = [d.to_array([LOWER]).ravel() for d in docs if len(d)]
+        if not arrays:
+            return
+        new = [h for h in np.unique(np.concatenate(arrays)).tolist() if h not in self._seen]
+        self._seen.update(new)
+        strings = self.nlp.vocab.strings
+        words = [strings[h] for h in new]
+        for info in self._glob_seqs:
+            added = False
+            for pos, rx in info.globs:
+                hits = {w for w in words if rx.fullmatch(w)}
+                if hits - info.forms[pos]:
+                    info.forms[pos] |= hits
+                    added = True
+            if added and all(info.forms):
+                # Re-adding the whole expansion is simple and stays small: globs
+                # have at least two fixed letters, so their form sets stay short.
+                if info.key in self.matcher:
+                    self.matcher.remove(info.key)
+                self._add_phrases(info, info.forms)
+
+    # ---------------------------------------------------------------- match
+    def evidence(self, texts: Sequence[str], batch_size: int = 1000) -> list[list[Evidence]]:
+        """Return, for each text, the evidence of every rule that counts, in text order."""
+        out: list[list[Evidence]] = []
+        for i in range(0, len(texts), batch_size):
+            out.extend(self._batch(list(texts[i:i + batch_size])))
+        return out
+
+    def _batch(self, texts: list[str]) -> list[list[Evidence]]:
+        docs = list(self.nlp.tokenizer.pipe(texts))
+        self._learn_forms(docs)
+        regex_hits = self._regex_hits(texts)
+        return [self._doc_evidence(doc, regex_hits[n]) for n, doc in enumerate(docs)]
+
+    def _regex_hits(self, texts: list[str]) -> list[dict[Regex, list[tuple[int, int]]]]:
+        hits: list[dict[Regex, list[tuple[int, int]]]] = [defaultdict(list) for _ in texts]
+        if not self._regexes:
+            return hits
+        joined = _SEPARATOR.join(texts)
+        starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
+        for expr, rx in self._regexes.items():
+            for m in rx.finditer(joined):
+                if m.end() == m.start():
+                    continue
+                k = bisect_right(starts, m.start()) - 1
+                base = starts[k]
+                if m.end() - base <= len(texts[k]):
+                    hits[k][expr].append((m.start() - base, m.end() - base))
+        return hits
+
+    def _doc_evidence(self, doc: Any, regex_hits: dict[Regex, list[tuple[int, int]]]
+                      ) -> list[Evidence]:
+        text = doc.text
+        seq_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)  # token spans
+        strings = self.nlp.vocab.strings
+        for match_id, s, e in self.matcher(doc):
+            info = self._by_key[strings[match_id]]
+            if info.case_terms and not _case_ok(doc[s:e].text, info.case_terms):
+                continue
+            seq_spans[info.key].append((s, e))
+        if not seq_spans and not regex_hits:
+            return []
+        idx = [t.idx for t in doc]
+        ends = [t.idx + len(t) for t in doc]
+        words = np.cumsum([0] + [0 if t.is_punct or t.is_space else 1 for t in doc])
+
+        def char_spans(expr: Expr) -> list[tuple[int, int]]:
+            if isinstance(expr, Regex):
+                return regex_hits.get(expr, [])
+            if isinstance(expr, Near):
+                return [(idx[s], ends[e - 1]) for s, e in token_spans(expr)]
+            return [(idx[s], ends[e - 1]) for s, e in seq_spans.get(self._seqs[expr].key, [])]
+
+        def token_spans(expr: Expr) -> list[tuple[int, int]]:
+            if isinstance(expr, Near):
+                out = []
+                for a in token_spans(expr.left):
+                    for b in token_spans(expr.right):
+                        first, second = (a, b) if a[0] <= b[0] else (b, a)
+                        gap = max(0, int(words[second[0]] - words[first[1]]))
+                        if gap <= expr.distance:
+                            out.append((first[0], max(first[1], second[1])))
+                return sorted(set(out))
+            if isinstance(expr, Regex):
+                return [_token_span(idx, ends, s, e) for s, e in regex_hits.get(expr, [])]
+            return seq_spans.get(self._seqs[expr].key, [])
+
+        found: list[Evidence] = []
+        for rule in self.rules:
+            spans = char_spans(rule.expr)
+            if not spans:
+                continue
+            vetoes = [v for u in rule.unless for v in char_spans(u)]
+            for s, e in spans:
+                if any(vs <= s and e <= ve for vs, ve in vetoes):
+                    continue
+                if rule.negation and _negated(doc, idx, s):
+                    continue
+                found.append(Evidence(rule.code, rule.rule_id, s, e, text[s:e]))
+        found.sort(key=lambda ev: (ev.start, ev.end, ev.code, ev.rule_id))
+        return found
+
+
+def _case_ok(span_text: str, case_terms: tuple[str, ...]) -> bool:
+    return all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", span_text) for t in case_terms)
+
+
+def _token_span(idx: list[int], ends: list[int], s: int, e: int) -> tuple[int, int]:
+    first = max(0, bisect_right(idx, s) - 1)
+    last = max(first + 1, bisect_right(idx, e - 1))
+    return first, min(last, len(ends))
+
+
+def _negated(doc: Any, idx: list[int], start: int) -> bool:
+    first = max(0, bisect_right(idx, start) - 1)
+    window = doc[max(0, first - _NEGATION_WINDOW):first]
+    return any(t.lower_ in NEGATORS for t in window)

@@ -1,0 +1,162 @@
+"""The rule coder: every pattern feature, evidence offsets, scores and the estimator contract."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import tr_discourse as trd
+from tr_discourse.coders import RuleCoder, lemma_forms
+
+BOOK = """\
+name: Test
+version: "1"
+codes:
+  market:
+    label: Market
+    patterns:
+      - contract
+      - privatis*
+      - payment by results
+      - CRC
+      - '"target"'
+      - /\\bfee[- ]for[- ]service\\b/
+      - contract NEAR/3 charity
+      - match: market
+        unless: [market town, '"market day"']
+        id: mkt-market
+      - match: profit
+        negation: true
+  drift:
+    label: Drift
+    parent: market
+    patterns: [enforcement, Through the Gate]
+"""
+
+
+@pytest.fixture(scope="module")
+def coder(tmp_path_factory):
+    path = tmp_path_factory.mktemp("book") / "book.yaml"
+    path.write_text(BOOK)
+    return RuleCoder(path).fit()
+
+
+def _codes(coder, text):
+    return [(e.code, e.rule_id, e.text) for e in coder.find([text])[0]]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The contracts were awful.", [("market", "market:contract", "contracts")]),
+    ("They contracted it out.", [("market", "market:contract", "contracted")]),
+    ("It was privatised, then privatisation.",
+     [("market", "market:privatis*", "privatised"), ("market", "market:privatis*",
+                                                     "privatisation")]),
+    ("Paid on payment by results!", [("market", "market:payment by results",
+                                      "payment by results")]),
+    ("The CRC said no.", [("market", "market:CRC", "CRC")]),
+    ("Hit the target.", [("market", 'market:"target"', "target")]),
+    ("More fee-for-service money.", [("market", r"market:/\bfee[- ]for[- ]service\b/",
+                                      "fee-for-service")]),
+    ("The charity's new contract.", [("market", "market:contract NEAR/3 charity",
+                                      "charity's new contract"),
+                                     ("market", "market:contract", "contract")]),
+    ("A market for rehabilitation.", [("market", "mkt-market", "market")]),
+    ("It is about profit.", [("market", "market:profit", "profit")]),
+])
+def test_each_pattern_feature_matches(coder, text, expected):
+    assert _codes(coder, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "We did not like it.",                  # nothing
+    "The crc said no.",                     # CRC is case-sensitive
+    "Many targets were met.",               # "target" is exact: not its plural
+    "Contraction of the market town.",      # not a form of contract; market town vetoes market
+    "It was market day.",                   # exact-form exclusion
+    "It was never about profit.",           # negation
+    "A charity ran it; a long way from anything else; a contract.",  # too far apart for NEAR
+    "Private investors.",                   # privatis* needs the fixed letters
+])
+def test_each_pattern_feature_does_not_overmatch(coder, text):
+    codes = [(e.rule_id, e.text) for e in coder.find([text])[0]]
+    assert all(r not in {"market:CRC", 'market:"target"', "mkt-market", "market:profit",
+                         "market:contract NEAR/3 charity", "market:privatis*"} for r, _ in codes)
+    if text.startswith(("We did", "Private")):
+        assert codes == []
+
+
+def test_near_counts_words_in_either_order(coder):
+    assert _codes(coder, "A charity, with one contract.")[0][1] == "market:contract NEAR/3 charity"
+    assert "market:contract NEAR/3 charity" not in [
+        r for _, r, _ in _codes(coder, "A charity had one two three four contract.")]
+
+
+def test_case_sensitive_phrase_and_lemma_in_phrase(coder):
+    assert _codes(coder, "Through the Gate work") == [("drift", "drift:Through the Gate",
+                                                       "Through the Gate")]
+    assert _codes(coder, "through the gate work") == []
+
+
+def test_evidence_offsets_slice_the_segment_text(coder):
+    segs = pd.DataFrame({"segment_id": ["d:t001", "d:t002"],
+                         "text": ["Not the market town, but the contracts and enforcement.",
+                                  "Nothing here."]})
+    ev = coder.evidence(segs)
+    assert ev[["segment_id", "code", "start", "end", "text"]].values.tolist() == [
+        ["d:t001", "market", 29, 38, "contracts"], ["d:t001", "drift", 43, 54, "enforcement"]]
+    for row in ev.itertuples():
+        assert segs.set_index("segment_id").loc[row.segment_id, "text"][row.start:row.end] \
+            == row.text
+
+
+def test_predict_gives_one_row_per_segment_and_code_and_keeps_uncoded(coder):
+    segs = pd.DataFrame({"segment_id": ["a", "b"],
+                         "text": ["The contract, the CRC, privatised.", "Tea and biscuits."]})
+    out = coder.predict(segs)
+    assert out[["segment_id", "code", "coder"]].astype(object).values.tolist() == [
+        ["a", "market", "rules"], ["b", pd.NA, "rules"]]
+    assert out.loc[0, "score"] == pytest.approx(1 - 0.5 ** 3)
+    assert out.loc[0, "rule_id"] == "market:contract" and out.loc[0, "evidence"] == "contract"
+
+
+def test_roll_up_adds_parents_with_the_childs_evidence(coder):
+    rolled = clone(coder).set_params(roll_up=True)
+    assert [(e.code, e.text) for e in rolled.find(["More enforcement."])[0]] == [
+        ("drift", "enforcement"), ("market", "enforcement")]
+
+
+def test_estimator_contract(coder):
+    params = coder.get_params()
+    assert set(params) == {"codebook", "roll_up", "batch_size"}
+    twin = clone(coder)
+    assert twin.get_params() == params and not hasattr(twin, "compiled_")
+    assert twin.fit() is twin
+    with pytest.raises(ValueError, match="no parameter 'rollup'"):
+        twin.set_params(rollup=True)
+
+
+def test_results_do_not_depend_on_batch_size(coder):
+    texts = ["The contract.", "privatisation again", "A privatiser!", "market town"] * 7
+    small = clone(coder).set_params(batch_size=3).fit()
+    assert small.find(texts) == coder.find(texts)
+
+
+def test_lemma_forms_come_from_the_lookup_table():
+    assert {"hub", "hubs"} <= lemma_forms("hub")
+    assert {"contract", "contracts", "contracted", "contracting"} <= lemma_forms("contracts")
+
+
+def test_segments_table_must_have_text(coder):
+    with pytest.raises(ValueError, match="needs a 'text' column"):
+        coder.predict(pd.DataFrame({"segment_id": ["a"]}))
+
+
+def test_default_codebook_codes_the_domain_examples():
+    coder = RuleCoder("codebooks/tr_core.yaml").fit()
+    book = coder.codebook_
+    found = coder.find(["They shut the office on the estate and moved everyone to a hub "
+                        "twenty miles away.", "We met in the market town at risk of rain."])
+    assert "displacement" in {e.code for e in found[0]}
+    assert found[1] == []
+    assert trd.load_codebook("codebooks/tr_core.yaml").hash == book.hash
