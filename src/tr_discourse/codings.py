@@ -94,7 +94,7 @@ def roll_up(codings: pd.DataFrame, codebook: Any) -> pd.DataFrame:
     ['payment_by_results', 'marketisation']
 
     """
-    known = set(codebook.codes_by_id) if hasattr(codebook, "codes_by_id") else set(codebook)
+    known = set(codebook)
     table = _frame(codings)
     added = []
     for code, rows in table[table["code"].notna()].groupby("code", sort=False):

@@ -37,7 +37,8 @@ from ..codebook.model import Codebook
 from ..codebook.patterns import Expr, Near, Regex, Term
 from ..codebook.patterns import Sequence as Seq
 
-__all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp"]
+__all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms",
+           "required_literals"]
 
 #: Words that make a following match not count when a pattern has ``negation: true``.
 NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "hardly", "without", "nor",
@@ -101,6 +102,65 @@ def lemma_forms(word: str) -> frozenset[str]:
     return frozenset({word, lemma} | inverse.get(lemma, frozenset()))
 
 
+def required_literals(pattern: str) -> list[str] | None:
+    """Lower-case strings of which every match of ``pattern`` contains one, or None.
+
+    Read from the parsed expression: a run of literal characters that every
+    match must hold, or one literal from each branch of a group (at least three
+    characters each). None when none can be told; the regex then runs over
+    every text.
+
+    Examples
+    --------
+    >>> required_literals(r"\\bperformance (management|managed)\\b")
+    ['performance ']
+    >>> required_literals(r"\\b(de-?)?professionali[sz]e\\b")
+    ['professionali']
+    >>> required_literals(r"\\b(tick[- ]?box|box[- ]?ticking)\\b")
+    ['tick', 'ticking']
+    >>> required_literals(r"\\w+ly") is None
+    True
+
+    """
+    from re import _constants as sre
+    from re import _parser
+
+    def best(items: Any) -> list[str] | None:
+        """Return the strongest set of literals one of which every match of ``items`` holds."""
+        options: list[list[str]] = []
+        run = ""
+        for op, av in items:
+            if op is sre.LITERAL:
+                run += chr(av).lower()
+                continue
+            if run:
+                options.append([run])
+                run = ""
+            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+                continue
+            if op is sre.SUBPATTERN:
+                inner = best(av[3])
+            elif op is sre.BRANCH:
+                alts = [best(a) for a in av[1]]
+                inner = None if any(a is None for a in alts) else [x for a in alts for x in a]
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+                inner = best(av[2])
+            else:
+                inner = None
+            if inner is not None:
+                options.append(inner)
+        if run:
+            options.append([run])
+        options = [o for o in options if min(map(len, o)) >= 3]
+        return max(options, key=lambda o: (min(map(len, o)), -len(o))) if options else None
+
+    try:
+        found = best(_parser.parse(pattern))
+    except Exception:  # an unparsable pattern just runs everywhere
+        return None
+    return None if found is None else list(dict.fromkeys(found))
+
+
 def _glob_regex(glob: str) -> re.Pattern[str]:
     body = "".join(r"[\w'’-]*" if ch == "*" else r"[\w'’-]" if ch == "?" else re.escape(ch)
                    for ch in glob)
@@ -154,8 +214,18 @@ class CompiledCodebook:
                 for expr in (rule.expr, *rule.unless):
                     self._register(expr)
         self._by_key = {info.key: info for info in self._seqs.values()}
+        self._literals = {expr: required_literals(expr.pattern) for expr in self._regexes}
+        # Which rules to look at when a phrase or regex has matched in a text.
+        self._triggers: dict[Any, list[_Rule]] = defaultdict(list)
+        for rule in self.rules:
+            self._triggers[self._trigger(rule.expr)].append(rule)
 
     # ---------------------------------------------------------------- compile
+    def _trigger(self, expr: Expr) -> Any:
+        if isinstance(expr, Near):
+            return self._trigger(expr.left)
+        return expr if isinstance(expr, Regex) else self._seqs[expr].key
+
     def _register(self, expr: Expr) -> None:
         if isinstance(expr, Regex):
             self._regexes.setdefault(expr, expr.compiled())
@@ -248,7 +318,7 @@ class CompiledCodebook:
         docs = list(self.nlp.tokenizer.pipe(texts))
         self._learn_forms(docs)
         regex_hits = self._regex_hits(texts)
-        return [self._doc_evidence(doc, regex_hits[n]) for n, doc in enumerate(docs)]
+        return [self._doc_evidence(doc, texts[n], regex_hits[n]) for n, doc in enumerate(docs)]
 
     def _regex_hits(self, texts: list[str]) -> list[dict[Regex, list[tuple[int, int]]]]:
         hits: list[dict[Regex, list[tuple[int, int]]]] = [defaultdict(list) for _ in texts]
@@ -256,31 +326,49 @@ class CompiledCodebook:
             return hits
         joined = _SEPARATOR.join(texts)
         starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
+        lowered = [t.lower() for t in texts]
+        low_joined = _SEPARATOR.join(lowered)
+        low_starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in lowered[:-1]]).tolist()
         for expr, rx in self._regexes.items():
-            for m in rx.finditer(joined):
-                if m.end() == m.start():
-                    continue
-                k = bisect_right(starts, m.start()) - 1
-                base = starts[k]
-                if m.end() - base <= len(texts[k]):
-                    hits[k][expr].append((m.start() - base, m.end() - base))
+            literals = self._literals[expr]
+            if literals is None:  # scan the whole batch at once
+                for m in rx.finditer(joined):
+                    k = bisect_right(starts, m.start()) - 1
+                    base = starts[k]
+                    if m.end() > m.start() and m.end() - base <= len(texts[k]):
+                        hits[k][expr].append((m.start() - base, m.end() - base))
+                continue
+            candidates: set[int] = set()
+            for lit in literals:  # str.find runs at C speed; regexes run only where needed
+                at = low_joined.find(lit)
+                while at != -1:
+                    k = bisect_right(low_starts, at) - 1
+                    candidates.add(k)
+                    at = low_joined.find(lit, low_starts[k + 1] if k + 1 < len(low_starts)
+                                         else len(low_joined))
+            for k in sorted(candidates):
+                hits[k][expr].extend((m.start(), m.end()) for m in rx.finditer(texts[k])
+                                     if m.end() > m.start())
         return hits
 
-    def _doc_evidence(self, doc: Any, regex_hits: dict[Regex, list[tuple[int, int]]]
+    def _doc_evidence(self, doc: Any, text: str, regex_hits: dict[Regex, list[tuple[int, int]]]
                       ) -> list[Evidence]:
-        text = doc.text
         seq_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)  # token spans
         strings = self.nlp.vocab.strings
         for match_id, s, e in self.matcher(doc):
             info = self._by_key[strings[match_id]]
-            if info.case_terms and not _case_ok(doc[s:e].text, info.case_terms):
+            if info.case_terms and not _case_ok(
+                    text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])], info.case_terms):
                 continue
             seq_spans[info.key].append((s, e))
         if not seq_spans and not regex_hits:
             return []
-        idx = [t.idx for t in doc]
-        ends = [t.idx + len(t) for t in doc]
-        words = np.cumsum([0] + [0 if t.is_punct or t.is_space else 1 for t in doc])
+        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
+        arr = doc.to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE])
+        idx = arr[:, 0].tolist()
+        ends = (arr[:, 0] + arr[:, 1]).tolist()
+        words = np.concatenate([[0], np.cumsum((arr[:, 2] == 0) & (arr[:, 3] == 0))])
 
         def char_spans(expr: Expr) -> list[tuple[int, int]]:
             if isinstance(expr, Regex):
@@ -304,7 +392,8 @@ class CompiledCodebook:
             return seq_spans.get(self._seqs[expr].key, [])
 
         found: list[Evidence] = []
-        for rule in self.rules:
+        candidates = [r for key in (*seq_spans, *regex_hits) for r in self._triggers.get(key, ())]
+        for rule in candidates:
             spans = char_spans(rule.expr)
             if not spans:
                 continue
