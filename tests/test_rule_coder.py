@@ -160,3 +160,49 @@ def test_default_codebook_codes_the_domain_examples():
     assert "displacement" in {e.code for e in found[0]}
     assert found[1] == []
     assert trd.load_codebook("codebooks/tr_core.yaml").hash == book.hash
+
+
+def test_spacy_component_puts_evidence_in_doc_spans_and_displacy_renders_it():
+    import spacy
+    from spacy import displacy
+
+    from tr_discourse.coders.spacy_component import span_options
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tr_discourse_coder", config={"codebook": "codebooks/tr_core.yaml"})
+    texts = ["The contract went to the company.", "Tea?", "We moved to a hub."]
+    docs = list(nlp.pipe(texts, batch_size=2))
+    coder = nlp.get_pipe("tr_discourse_coder").coder
+    for doc, found in zip(docs, coder.find(texts), strict=True):
+        assert [(s.start_char, s.end_char, s.label_, s.id_) for s in doc.spans["tr_discourse"]] \
+            == [(e.start, e.end, e.code, e.rule_id) for e in found]
+    assert len(docs[1].spans["tr_discourse"]) == 0
+    html = displacy.render(docs[2], style="span", options=span_options(coder.codebook_))
+    assert "displacement" in html and coder.codebook_["displacement"].color.lower() in html.lower()
+
+
+def test_spacy_factory_is_registered_by_entry_point():
+    import subprocess
+    import sys
+
+    code = ("import spacy; nlp = spacy.blank('en'); "
+            "nlp.add_pipe('tr_discourse_coder', config={'codebook': 'codebooks/tr_core.yaml'}); "
+            "doc = nlp('Payment by results.'); "
+            "print([s.label_ for s in doc.spans['tr_discourse']])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "['payment_by_results']"
+
+
+def test_evidence_view_marks_every_match_in_the_codes_colour(coder):
+    from tr_discourse.views import EvidenceView
+
+    segs = pd.DataFrame({"segment_id": ["a", "b"], "speaker": ["P1", None],
+                         "text": ["Tea first.", "The <contract> & enforcement."]})
+    view = EvidenceView(segs, coder.evidence(segs), coder.codebook_)
+    html = view.to_html()
+    assert html.index("<code>b</code>") < html.index("<code>a</code>")  # coded first
+    assert html.count("<mark") == 2
+    assert "&lt;" in html and "&amp;" in html
+    assert 'title="Market (market:contract)"' in html
+    assert repr(view) == "<EvidenceView: 2 segments, 2 matches of 2 codes>"
