@@ -19,6 +19,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/tr-discourse read corpora/tr_interviews corpora/tr_blog --out out/demo/segments.parquet
+	$(BIN)/tr-discourse code corpora/tr_interviews corpora/tr_blog --codebook codebooks/tr_core.yaml \
+		--roll-up --out out/demo
+	$(BIN)/python corpora/agreement.py
+	$(BIN)/python benchmarks/rule_quality.py
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests corpora benchmarks

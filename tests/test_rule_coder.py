@@ -128,7 +128,7 @@ def test_roll_up_adds_parents_with_the_childs_evidence(coder):
 
 def test_estimator_contract(coder):
     params = coder.get_params()
-    assert set(params) == {"codebook", "roll_up", "batch_size"}
+    assert set(params) == {"codebook", "roll_up", "batch_size", "n_jobs"}
     twin = clone(coder)
     assert twin.get_params() == params and not hasattr(twin, "compiled_")
     assert twin.fit() is twin

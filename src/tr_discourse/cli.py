@@ -52,6 +52,30 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--out", required=True, type=Path, metavar="FILE",
                       help=f"output table ({', '.join(TABLE_EXTENSIONS)})")
     read.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    code = sub.add_parser(
+        "code",
+        help="code files with a codebook and write the coding outputs",
+        description="Read and segment the inputs, code every segment, and write to DIR: "
+        "segments.parquet, codings.parquet (with the codebook's name, version and hash), "
+        "evidence.parquet (every match, rules coder), frequencies.csv, cooccurrence.csv and, "
+        "last, manifest.json. A run that stops early leaves no manifest.json.",
+    )
+    code.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
+                      help="a file, a folder of files, or a corpus folder with corpus.yaml")
+    code.add_argument("--codebook", required=True, type=Path, metavar="YAML")
+    code.add_argument("--coder", choices=["rules"], default="rules",
+                      help="the coder (default: rules)")
+    code.add_argument("--unit", choices=UNITS, default=None,
+                      help="segmenter (default: the corpus folder's unit, else auto)")
+    code.add_argument("--format", choices=list(FORMATS), metavar="NAME",
+                      help="input format (default: by extension and content)")
+    code.add_argument("--roll-up", action="store_true",
+                      help="give segments the parent codes of the codes they get")
+    code.add_argument("--jobs", type=int, default=1, metavar="N",
+                      help="processes to code with (default 1); the output does not change")
+    code.add_argument("--out", required=True, type=Path, metavar="DIR")
+    code.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
 
 
@@ -122,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "read":
             return _read(args)
+        if args.command == "code":
+            from .run import code_command
+
+            return code_command(args)
     except (TrDiscourseError, ValueError, TypeError, FileNotFoundError, ImportError) as exc:
         print(f"tr-discourse: error: {exc}", file=sys.stderr)
         return 2

@@ -36,6 +36,10 @@ class RuleCoder:
         implies its parents), with the child's evidence.
     batch_size : int, default 1000
         Segments tokenised and matched together.
+    n_jobs : int, default 1
+        Processes to code with. Segments are cut into contiguous chunks, one
+        per process, and the results joined in order, so the output is the
+        same for any ``n_jobs``.
 
     Attributes
     ----------
@@ -63,16 +67,17 @@ class RuleCoder:
     """
 
     def __init__(self, codebook: Codebook | str | Path = "codebooks/tr_core.yaml", *,
-                 roll_up: bool = False, batch_size: int = 1000) -> None:
+                 roll_up: bool = False, batch_size: int = 1000, n_jobs: int = 1) -> None:
         self.codebook = codebook
         self.roll_up = roll_up
         self.batch_size = batch_size
+        self.n_jobs = n_jobs
 
     # scikit-learn contract --------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Return the parameters (scikit-learn convention)."""
         return {"codebook": self.codebook, "roll_up": self.roll_up,
-                "batch_size": self.batch_size}
+                "batch_size": self.batch_size, "n_jobs": self.n_jobs}
 
     def set_params(self, **params: Any) -> RuleCoder:
         """Set parameters (scikit-learn convention) and return the coder."""
@@ -106,7 +111,11 @@ class RuleCoder:
     def find(self, texts: Sequence[str]) -> list[list[Evidence]]:
         """Return the evidence found in each text, in text order."""
         self._check_fitted()
-        found = self.compiled_.evidence(list(texts), batch_size=self.batch_size)
+        texts = list(texts)
+        if self.n_jobs > 1 and len(texts) > self.batch_size:
+            found = _parallel_evidence(self, texts)
+        else:
+            found = self.compiled_.evidence(texts, batch_size=self.batch_size)
         if self.roll_up:
             book = self.codebook_
             found = [ev + [Evidence(a, e.rule_id, e.start, e.end, e.text)
@@ -157,3 +166,31 @@ class RuleCoder:
         table = pd.DataFrame(evidence, columns=list(EVIDENCE_COLUMNS))
         table[["start", "end"]] = table[["start", "end"]].astype("int64")
         return codings, table
+
+
+_WORKER: RuleCoder | None = None
+
+
+def _init_worker(params: dict[str, Any]) -> None:
+    global _WORKER
+    _WORKER = RuleCoder(**{**params, "n_jobs": 1, "roll_up": False}).fit()
+
+
+def _work(texts: list[str]) -> list[list[Evidence]]:
+    assert _WORKER is not None
+    return _WORKER.find(texts)
+
+
+def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence]]:
+    """Code contiguous chunks of ``texts`` in ``coder.n_jobs`` processes, in order."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = min(coder.n_jobs, max(1, len(texts) // coder.batch_size))
+    size = -(-len(texts) // (jobs * 4))  # four chunks a process evens out the load
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    params = {**coder.get_params(), "codebook": coder.codebook_}
+    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(params,)) as pool:
+        return [ev for part in pool.map(_work, chunks) for ev in part]
