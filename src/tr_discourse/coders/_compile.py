@@ -215,6 +215,10 @@ class CompiledCodebook:
                     self._register(expr)
         self._by_key = {info.key: info for info in self._seqs.values()}
         self._literals = {expr: required_literals(expr.pattern) for expr in self._regexes}
+        self._always = [e for e, lits in self._literals.items() if lits is None]
+        self._literal_regexes = [e for e, lits in self._literals.items() if lits is not None]
+        self._automaton = _literal_automaton(
+            [self._literals[e] or [] for e in self._literal_regexes])
         # Which rules to look at when a phrase or regex has matched in a text.
         self._triggers: dict[Any, list[_Rule]] = defaultdict(list)
         for rule in self.rules:
@@ -324,31 +328,31 @@ class CompiledCodebook:
         hits: list[dict[Regex, list[tuple[int, int]]]] = [defaultdict(list) for _ in texts]
         if not self._regexes:
             return hits
-        joined = _SEPARATOR.join(texts)
-        starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
-        lowered = [t.lower() for t in texts]
-        low_joined = _SEPARATOR.join(lowered)
-        low_starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in lowered[:-1]]).tolist()
-        for expr, rx in self._regexes.items():
-            literals = self._literals[expr]
-            if literals is None:  # scan the whole batch at once
-                for m in rx.finditer(joined):
+        if self._always:  # regexes without a required literal scan the whole batch at once
+            joined = _SEPARATOR.join(texts)
+            starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
+            for expr in self._always:
+                for m in self._regexes[expr].finditer(joined):
                     k = bisect_right(starts, m.start()) - 1
                     base = starts[k]
                     if m.end() > m.start() and m.end() - base <= len(texts[k]):
                         hits[k][expr].append((m.start() - base, m.end() - base))
-                continue
-            candidates: set[int] = set()
-            for lit in literals:  # str.find runs at C speed; regexes run only where needed
-                at = low_joined.find(lit)
-                while at != -1:
-                    k = bisect_right(low_starts, at) - 1
-                    candidates.add(k)
-                    at = low_joined.find(lit, low_starts[k + 1] if k + 1 < len(low_starts)
-                                         else len(low_joined))
-            for k in sorted(candidates):
-                hits[k][expr].extend((m.start(), m.end()) for m in rx.finditer(texts[k])
-                                     if m.end() > m.start())
+        if self._automaton is None:
+            return hits
+        # One Aho-Corasick pass finds every required literal of every regex; a regex
+        # then runs only on the texts that hold one of its literals.
+        lowered = [t.lower() for t in texts]
+        low_joined = _SEPARATOR.join(lowered)
+        low_starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in lowered[:-1]]).tolist()
+        candidates: set[tuple[int, int]] = set()
+        for end, regex_ids in self._automaton.iter(low_joined):
+            k = bisect_right(low_starts, end) - 1
+            candidates.update((k, r) for r in regex_ids)
+        for k, r in sorted(candidates):
+            expr = self._literal_regexes[r]
+            rx = self._regexes[expr]
+            hits[k][expr].extend((m.start(), m.end()) for m in rx.finditer(texts[k])
+                                 if m.end() > m.start())
         return hits
 
     def _doc_evidence(self, doc: Any, text: str, regex_hits: dict[Regex, list[tuple[int, int]]]
@@ -363,19 +367,30 @@ class CompiledCodebook:
             seq_spans[info.key].append((s, e))
         if not seq_spans and not regex_hits:
             return []
-        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+        cache: dict[str, Any] = {}
 
-        arr = doc.to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE])
-        idx = arr[:, 0].tolist()
-        ends = (arr[:, 0] + arr[:, 1]).tolist()
-        words = np.concatenate([[0], np.cumsum((arr[:, 2] == 0) & (arr[:, 3] == 0))])
+        def arrays() -> dict[str, Any]:
+            """Token offsets and word counts, made only when NEAR, regex or negation need them."""
+            if not cache:
+                from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
+                arr = doc.to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE])
+                cache["idx"] = arr[:, 0].tolist()
+                cache["ends"] = (arr[:, 0] + arr[:, 1]).tolist()
+                cache["words"] = np.concatenate(
+                    [[0], np.cumsum((arr[:, 2] == 0) & (arr[:, 3] == 0))])
+            return cache
+
+        def chars(s: int, e: int) -> tuple[int, int]:
+            last = doc[e - 1]
+            return doc[s].idx, last.idx + len(last)
 
         def char_spans(expr: Expr) -> list[tuple[int, int]]:
             if isinstance(expr, Regex):
                 return regex_hits.get(expr, [])
             if isinstance(expr, Near):
-                return [(idx[s], ends[e - 1]) for s, e in token_spans(expr)]
-            return [(idx[s], ends[e - 1]) for s, e in seq_spans.get(self._seqs[expr].key, [])]
+                return [chars(s, e) for s, e in token_spans(expr)]
+            return [chars(s, e) for s, e in seq_spans.get(self._seqs[expr].key, [])]
 
         def token_spans(expr: Expr) -> list[tuple[int, int]]:
             if isinstance(expr, Near):
@@ -383,12 +398,15 @@ class CompiledCodebook:
                 for a in token_spans(expr.left):
                     for b in token_spans(expr.right):
                         first, second = (a, b) if a[0] <= b[0] else (b, a)
+                        words = arrays()["words"]
                         gap = max(0, int(words[second[0]] - words[first[1]]))
                         if gap <= expr.distance:
                             out.append((first[0], max(first[1], second[1])))
                 return sorted(set(out))
             if isinstance(expr, Regex):
-                return [_token_span(idx, ends, s, e) for s, e in regex_hits.get(expr, [])]
+                a = arrays()
+                return [_token_span(a["idx"], a["ends"], s, e)
+                        for s, e in regex_hits.get(expr, [])]
             return seq_spans.get(self._seqs[expr].key, [])
 
         found: list[Evidence] = []
@@ -401,11 +419,28 @@ class CompiledCodebook:
             for s, e in spans:
                 if any(vs <= s and e <= ve for vs, ve in vetoes):
                     continue
-                if rule.negation and _negated(doc, idx, s):
+                if rule.negation and _negated(doc, arrays()["idx"], s):
                     continue
                 found.append(Evidence(rule.code, rule.rule_id, s, e, text[s:e]))
         found.sort(key=lambda ev: (ev.start, ev.end, ev.code, ev.rule_id))
         return found
+
+
+def _literal_automaton(literals: list[list[str]]) -> Any:
+    """Build an Aho-Corasick automaton mapping each literal to the regexes that need it."""
+    if not literals:
+        return None
+    import ahocorasick
+
+    owners: dict[str, list[int]] = defaultdict(list)
+    for r, lits in enumerate(literals):
+        for lit in lits:
+            owners[lit].append(r)
+    automaton = ahocorasick.Automaton()
+    for lit, regex_ids in owners.items():
+        automaton.add_word(lit, tuple(regex_ids))
+    automaton.make_automaton()
+    return automaton
 
 
 def _case_ok(span_text: str, case_terms: tuple[str, ...]) -> bool:

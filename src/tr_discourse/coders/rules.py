@@ -168,17 +168,19 @@ class RuleCoder:
         return codings, table
 
 
-_WORKER: RuleCoder | None = None
+_WORKER: tuple[Any, int] | None = None  # (compiled codebook, batch size) in a worker
 
 
-def _init_worker(params: dict[str, Any]) -> None:
+def _init_worker(codebook: Codebook | None, batch_size: int) -> None:
     global _WORKER
-    _WORKER = RuleCoder(**{**params, "n_jobs": 1, "roll_up": False}).fit()
+    if codebook is not None:  # "spawn": compile again; "fork" inherits the parent's matchers
+        _WORKER = (CompiledCodebook(codebook), batch_size)
 
 
 def _work(texts: list[str]) -> list[list[Evidence]]:
     assert _WORKER is not None
-    return _WORKER.find(texts)
+    compiled, batch_size = _WORKER
+    return compiled.evidence(texts, batch_size=batch_size)
 
 
 def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence]]:
@@ -186,11 +188,18 @@ def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
+    global _WORKER
     jobs = min(coder.n_jobs, max(1, len(texts) // coder.batch_size))
     size = -(-len(texts) // (jobs * 4))  # four chunks a process evens out the load
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-    params = {**coder.get_params(), "codebook": coder.codebook_}
-    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(params,)) as pool:
-        return [ev for part in pool.map(_work, chunks) for ev in part]
+    fork = "fork" in mp.get_all_start_methods()
+    if fork:
+        _WORKER = (coder.compiled_, coder.batch_size)
+    context = mp.get_context("fork" if fork else "spawn")
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(None if fork else coder.codebook_,
+                                           coder.batch_size)) as pool:
+            return [ev for part in pool.map(_work, chunks) for ev in part]
+    finally:
+        _WORKER = None

@@ -1,0 +1,161 @@
+"""Words per second of the rule coder, against spaCy's tokenizer and a naive Matcher baseline.
+
+Generates a corpus of realistic segments (at least 10 million words by default)
+by recombining sentences of the sample corpora with a fixed seed, streams it in
+chunks (never holding the corpus in memory), and prints, all measured in this
+process on the same texts:
+
+(a) spaCy's bare tokenizer (``spacy.blank("en").tokenizer.pipe``);
+(b) the rule coder end to end (tokenising, matching, evidence), with ``n_jobs=1``
+    and, with ``--jobs 2``, with two processes;
+(c) a naive baseline: a lemmatising pipeline (``spacy.blank("en")`` with the lookup
+    lemmatiser) and one spaCy ``Matcher`` with a ``LEMMA`` token pattern per word
+    and phrase of the codebook. It is slow, so it runs on the first
+    ``--baseline-words`` words only.
+
+It also prints the process's resident memory after each chunk of (b), to show
+that peak memory does not grow with the corpus.
+
+Usage::
+
+    python benchmarks/rule_speed.py                       # 10 million words, one core
+    python benchmarks/rule_speed.py --words 2000000 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import tr_discourse as trd
+from tr_discourse.codebook.patterns import Near, Regex, Sequence
+
+ROOT = Path(__file__).parents[1]
+
+
+def sentence_pool() -> list[str]:
+    """Sentences of the sample corpora, the material the generator recombines."""
+    segments = trd.read_corpus([ROOT / "corpora" / "tr_interviews",
+                                ROOT / "corpora" / "tr_blog"]).segments
+    pool = []
+    for text in segments["text"]:
+        pool += [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 3]
+    return pool
+
+
+def generate(words: int, chunk_words: int, seed: int = 13) -> Iterator[list[str]]:
+    """Yield chunks of segments (1 to 6 sentences each) until ``words`` words are made."""
+    rng = random.Random(seed)
+    pool = sentence_pool()
+    made = 0
+    while made < words:
+        chunk, n = [], 0
+        while n < min(chunk_words, words - made):
+            text = " ".join(rng.choices(pool, k=rng.randint(1, 6)))
+            chunk.append(text)
+            n += len(text.split())
+        made += n
+        yield chunk
+
+
+def rss_mb() -> float:
+    """Resident memory of this process in MB (Linux /proc; NaN elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return float("nan")
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def naive_matcher(book: trd.Codebook):
+    """The baseline: a lookup-lemmatising pipeline and one Matcher of LEMMA patterns."""
+    import spacy
+    from spacy.matcher import Matcher
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    matcher = Matcher(nlp.vocab)
+    for p in book.patterns:
+        seqs = [p.expr] if isinstance(p.expr, Sequence) else \
+            [p.expr.left, p.expr.right] if isinstance(p.expr, Near) else []
+        for k, seq in enumerate(seqs):
+            if isinstance(seq, Regex) or any(t.kind == "glob" for t in seq.terms):
+                continue
+            words = [w for t in seq.terms for w in t.text.split()]
+            matcher.add(f"{p.id}#{k}", [[{"LEMMA": w} for w in words]])
+    return nlp, matcher
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=10_000_000)
+    parser.add_argument("--chunk-words", type=int, default=1_000_000)
+    parser.add_argument("--baseline-words", type=int, default=500_000)
+    parser.add_argument("--jobs", type=int, default=1, help="also time n_jobs=JOBS")
+    parser.add_argument("--codebook", type=Path, default=ROOT / "codebooks" / "tr_core.yaml")
+    args = parser.parse_args(argv)
+
+    book = trd.load_codebook(args.codebook)
+    coder = trd.RuleCoder(book).fit()
+    nlp = coder.compiled_.nlp
+    coder.find(next(generate(50_000, 50_000, seed=1)))  # warm up: lemma tables, first forms
+
+    tok_s = code_s = 0.0
+    total = matches = 0
+    print(f"{'words':>12} {'tokenizer w/s':>14} {'rule coder w/s':>15} {'RSS MB':>8}")
+    for chunk in generate(args.words, args.chunk_words):
+        n = sum(len(t.split()) for t in chunk)
+        t0 = time.perf_counter()
+        for _ in nlp.tokenizer.pipe(chunk, batch_size=1000):
+            pass
+        t1 = time.perf_counter()
+        found = coder.find(chunk)
+        t2 = time.perf_counter()
+        tok_s += t1 - t0
+        code_s += t2 - t1
+        total += n
+        matches += sum(map(len, found))
+        del found
+        print(f"{total:>12,} {n / (t1 - t0):>14,.0f} {n / (t2 - t1):>15,.0f} {rss_mb():>8.0f}")
+    a, b = total / tok_s, total / code_s
+    print(f"\n(a) spaCy tokenizer:          {a:>12,.0f} words/s over {total:,} words")
+    print(f"(b) rule coder, 1 process:    {b:>12,.0f} words/s ({matches:,} matches); "
+          f"{b / a:.2f} x (a)")
+
+    base_nlp, matcher = naive_matcher(book)
+    texts = next(generate(args.baseline_words, args.baseline_words))
+    n = sum(len(t.split()) for t in texts)
+    t0 = time.perf_counter()
+    for doc in base_nlp.pipe(texts, batch_size=1000):
+        matcher(doc)
+    c = n / (time.perf_counter() - t0)
+    print(f"(c) naive LEMMA Matcher:      {c:>12,.0f} words/s over {n:,} words; "
+          f"(b) is {b / c:.1f} x (c)")
+
+    if args.jobs > 1:
+        parallel = trd.RuleCoder(book, n_jobs=args.jobs).fit()
+        seconds, words = 0.0, 0
+        for chunk in generate(min(args.words, 4_000_000), 2_000_000, seed=7):
+            t0 = time.perf_counter()
+            parallel.find(chunk)
+            seconds += time.perf_counter() - t0
+            words += sum(len(t.split()) for t in chunk)
+        single, t0 = 0.0, time.perf_counter()
+        for chunk in generate(min(args.words, 4_000_000), 2_000_000, seed=7):
+            coder.find(chunk)
+        single = time.perf_counter() - t0
+        print(f"(b) rule coder, {args.jobs} processes: {words / seconds:>12,.0f} words/s over "
+              f"{words:,} words; {single / seconds:.2f} x one process on the same texts")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
