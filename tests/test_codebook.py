@@ -171,3 +171,20 @@ def test_codebook_reprs():
                                  f"hash {book.hash[:4]}")
     html = book._repr_html_()
     assert "background:#1b9e77" in html and "<code>payment_by_results</code>" in html
+
+
+def test_definitions_hash_ignores_patterns_and_version_but_not_definitions(tmp_path):
+    base = ("name: H\nversion: 1\ncodes:\n  a:\n    description: Contracting out.\n"
+            "    patterns: [contract]\n")
+    paths = {}
+    for key, text in {"base": base,
+                      "patterns": base.replace("[contract]", "[contract, tender]"),
+                      "version": base.replace("version: 1", "version: 2"),
+                      "definition": base.replace("Contracting out.", "Selling services.")}.items():
+        paths[key] = tmp_path / f"{key}.yaml"
+        paths[key].write_text(text)
+    books = {k: trd.load_codebook(p) for k, p in paths.items()}
+    assert books["patterns"].definitions_hash == books["base"].definitions_hash
+    assert books["version"].definitions_hash == books["base"].definitions_hash
+    assert books["patterns"].hash != books["base"].hash
+    assert books["definition"].definitions_hash != books["base"].definitions_hash

