@@ -22,6 +22,7 @@ How each pattern kind is matched, without a per-pattern loop over tokens:
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
@@ -113,7 +114,9 @@ def required_literals(pattern: str) -> list[str] | None:
     Examples
     --------
     >>> required_literals(r"\\bperformance (management|managed)\\b")
-    ['performance ']
+    ['manage']
+    >>> required_literals(r"\\b(layers?|tiers?) of (management|bureaucracy)\\b")
+    ['management', 'bureaucracy']
     >>> required_literals(r"\\b(de-?)?professionali[sz]e\\b")
     ['professionali']
     >>> required_literals(r"\\b(tick[- ]?box|box[- ]?ticking)\\b")
@@ -152,13 +155,41 @@ def required_literals(pattern: str) -> list[str] | None:
         if run:
             options.append([run])
         options = [o for o in options if min(map(len, o)) >= 3]
-        return max(options, key=lambda o: (min(map(len, o)), -len(o))) if options else None
+        # The option a text is least likely to hold: fewest AC hits, fewest texts to scan.
+        return min(options, key=lambda o: (_expected_rate(o), -min(map(len, o)))) \
+            if options else None
 
     try:
         found = best(_parser.parse(pattern))
     except Exception:  # an unparsable pattern just runs everywhere
         return None
     return None if found is None else list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=1)
+def _word_logprob() -> dict[str, float]:
+    """English word log-probabilities (``spacy-lookups-data``'s ``en_lexeme_prob``)."""
+    import spacy_lookups_data
+    from spacy.util import load_language_data
+
+    return load_language_data(spacy_lookups_data.en["lexeme_prob"])
+
+
+def _expected_rate(literals: list[str]) -> float:
+    """Roughly how often some literal of ``literals`` occurs per word of English text.
+
+    A literal is at most as frequent as its rarest word; a literal with no whole
+    word (punctuation, digits) counts as frequent.
+    """
+    logprob = _word_logprob()
+    rate = 0.0
+    for lit in literals:
+        words = re.findall(r"[a-z]+", lit)
+        # A piece the word table lacks is rare if long, but short ones are often word
+        # fragments ("ing", "ers" of a factored group) that occur everywhere.
+        rate += math.exp(min(logprob.get(w, -20.0 if len(w) >= 7 else -6.0) for w in words)) \
+            if words else 1.0
+    return rate
 
 
 def _glob_regex(glob: str) -> re.Pattern[str]:
@@ -344,15 +375,25 @@ class CompiledCodebook:
         lowered = [t.lower() for t in texts]
         low_joined = _SEPARATOR.join(lowered)
         low_starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in lowered[:-1]]).tolist()
-        candidates: set[tuple[int, int]] = set()
+        candidates: list[set[int]] = [set() for _ in self._literal_regexes]
         for end, regex_ids in self._automaton.iter(low_joined):
             k = bisect_right(low_starts, end) - 1
-            candidates.update((k, r) for r in regex_ids)
-        for k, r in sorted(candidates):
+            for r in regex_ids:
+                candidates[r].add(k)
+        for r, ks in enumerate(candidates):
+            if not ks:
+                continue
             expr = self._literal_regexes[r]
-            rx = self._regexes[expr]
-            hits[k][expr].extend((m.start(), m.end()) for m in rx.finditer(texts[k])
-                                 if m.end() > m.start())
+            order = sorted(ks)
+            # One scan over the candidate texts joined, instead of a call per text.
+            part = _SEPARATOR.join(texts[k] for k in order)
+            offsets = np.cumsum([0] + [len(texts[k]) + len(_SEPARATOR)
+                                       for k in order[:-1]]).tolist()
+            for m in self._regexes[expr].finditer(part):
+                i = bisect_right(offsets, m.start()) - 1
+                base = offsets[i]
+                if m.end() > m.start() and m.end() - base <= len(texts[order[i]]):
+                    hits[order[i]][expr].append((m.start() - base, m.end() - base))
         return hits
 
     def _doc_evidence(self, doc: Any, text: str, regex_hits: dict[Regex, list[tuple[int, int]]]
