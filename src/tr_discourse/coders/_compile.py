@@ -103,7 +103,8 @@ def lemma_forms(word: str) -> frozenset[str]:
     return frozenset({word, lemma} | inverse.get(lemma, frozenset()))
 
 
-def required_literals(pattern: str) -> list[str] | None:
+def required_literals(pattern: str, logprob: dict[str, float] | None = None
+                      ) -> list[str] | None:
     """Lower-case strings of which every match of ``pattern`` contains one, or None.
 
     Read from the parsed expression: a run of literal characters that every
@@ -127,6 +128,8 @@ def required_literals(pattern: str) -> list[str] | None:
     """
     from re import _constants as sre
     from re import _parser
+
+    table = _word_logprob() if logprob is None else logprob
 
     def best(items: Any) -> list[str] | None:
         """Return the strongest set of literals one of which every match of ``items`` holds."""
@@ -156,7 +159,7 @@ def required_literals(pattern: str) -> list[str] | None:
             options.append([run])
         options = [o for o in options if min(map(len, o)) >= 3]
         # The option a text is least likely to hold: fewest AC hits, fewest texts to scan.
-        return min(options, key=lambda o: (_expected_rate(o), -min(map(len, o)))) \
+        return min(options, key=lambda o: (_expected_rate(o, table), -min(map(len, o)))) \
             if options else None
 
     try:
@@ -166,7 +169,6 @@ def required_literals(pattern: str) -> list[str] | None:
     return None if found is None else list(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=1)
 def _word_logprob() -> dict[str, float]:
     """English word log-probabilities (``spacy-lookups-data``'s ``en_lexeme_prob``)."""
     import spacy_lookups_data
@@ -175,13 +177,12 @@ def _word_logprob() -> dict[str, float]:
     return load_language_data(spacy_lookups_data.en["lexeme_prob"])
 
 
-def _expected_rate(literals: list[str]) -> float:
+def _expected_rate(literals: list[str], logprob: dict[str, float]) -> float:
     """Roughly how often some literal of ``literals`` occurs per word of English text.
 
     A literal is at most as frequent as its rarest word; a literal with no whole
     word (punctuation, digits) counts as frequent.
     """
-    logprob = _word_logprob()
     rate = 0.0
     for lit in literals:
         words = re.findall(r"[a-z]+", lit)
@@ -245,7 +246,10 @@ class CompiledCodebook:
                 for expr in (rule.expr, *rule.unless):
                     self._register(expr)
         self._by_key = {info.key: info for info in self._seqs.values()}
-        self._literals = {expr: required_literals(expr.pattern) for expr in self._regexes}
+        logprob = _word_logprob() if self._regexes else {}  # 1M words: used here, then freed
+        self._literals = {expr: required_literals(expr.pattern, logprob)
+                          for expr in self._regexes}
+        del logprob
         self._always = [e for e, lits in self._literals.items() if lits is None]
         self._literal_regexes = [e for e, lits in self._literals.items() if lits is not None]
         self._automaton = _literal_automaton(
