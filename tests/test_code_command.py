@@ -72,3 +72,27 @@ def test_code_rejects_bad_options(tmp_path, capsys):
     assert main(["code", "corpora/tr_blog", "--codebook", "nope.yaml",
                  "--out", str(tmp_path)]) == 2
     assert "nope.yaml" in capsys.readouterr().err
+
+
+def test_train_then_code_with_the_ml_coder(tmp_path, capsys):
+    model = tmp_path / "blog.skops"
+    assert main(["train", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--model", str(model), "--split", "train"]) == 0
+    err = capsys.readouterr().err
+    assert "cross-validated by document" in err and f"saved the model to {model}" in err
+    out = tmp_path / "ml"
+    assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--coder", "ml", "--model", str(model), "--out", str(out), "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["coder"] == "ml" and manifest["coder_params"]["model"] == str(model)
+    codings = trd.read_codings(out / "codings.parquet")
+    assert set(codings["coder"]) == {"ml"}
+    assert codings["segment_id"].nunique() == 479
+    other = tmp_path / "other.yaml"
+    other.write_text("name: Other\nversion: 2\ncodes:\n  x: {patterns: [contract]}\n")
+    assert main(["code", "corpora/tr_blog", "--codebook", str(other), "--coder", "ml",
+                 "--model", str(model), "--out", str(tmp_path / "x")]) == 2
+    assert "retrain the model with this codebook" in capsys.readouterr().err
+    assert main(["train", "tests/data/thread/thread.txt", "--codebook",
+                 "codebooks/tr_core.yaml", "--model", str(model)]) == 2
+    assert "brings no reference codings" in capsys.readouterr().err

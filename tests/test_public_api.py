@@ -11,8 +11,9 @@ import tr_discourse as trd
 def test_public_api_snapshot():
     assert trd.__all__ == [
         "Code", "Codebook", "CodebookError", "Corpus", "DecodingWarning", "FormatError",
-        "FormatWarning", "Pattern", "ReliabilityWarning", "RuleCoder", "TrDiscourseError",
-        "TrDiscourseWarning", "UnknownNameError", "__version__", "agreement", "coded_sets",
+        "FormatWarning", "MLCoder", "Pattern", "ReliabilityWarning", "RuleCoder",
+        "TrDiscourseError", "TrDiscourseWarning", "UnknownNameError", "__version__", "agreement",
+        "coded_sets",
         "codings_from_sets", "detect_format", "get_format", "list_formats", "load_codebook",
         "parse_pattern", "read_codings", "read_corpus", "read_dictionary", "read_qdc",
         "register_format", "write_codings", "write_qdc", "write_table",

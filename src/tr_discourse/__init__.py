@@ -25,7 +25,7 @@ from .codebook import (
     read_qdc,
     write_qdc,
 )
-from .coders import RuleCoder
+from .coders import MLCoder, RuleCoder
 from .codings import coded_sets, codings_from_sets, read_codings, write_codings
 from .corpus import Corpus, read_corpus
 from .errors import (
@@ -47,6 +47,7 @@ __all__ = [
     "DecodingWarning",
     "FormatError",
     "FormatWarning",
+    "MLCoder",
     "Pattern",
     "ReliabilityWarning",
     "RuleCoder",

@@ -64,8 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
                       help="a file, a folder of files, or a corpus folder with corpus.yaml")
     code.add_argument("--codebook", required=True, type=Path, metavar="YAML")
-    code.add_argument("--coder", choices=["rules"], default="rules",
-                      help="the coder (default: rules)")
+    code.add_argument("--coder", choices=["rules", "ml"], default="rules",
+                      help="the coder (default: rules); ml needs --model")
+    code.add_argument("--model", type=Path, metavar="PATH",
+                      help="a model saved by tr-discourse train (for --coder ml)")
     code.add_argument("--unit", choices=UNITS, default=None,
                       help="segmenter (default: the corpus folder's unit, else auto)")
     code.add_argument("--format", choices=list(FORMATS), metavar="NAME",
@@ -76,6 +78,25 @@ def _parser() -> argparse.ArgumentParser:
                       help="processes to code with (default 1); the output does not change")
     code.add_argument("--out", required=True, type=Path, metavar="DIR")
     code.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    train = sub.add_parser(
+        "train",
+        help="train the ML coder on coded segments and save it",
+        description="Read and segment the inputs, train the ML coder on the codings (a "
+        "corpus folder brings its own reference codings; otherwise pass --codings), print "
+        "its cross-validated scores per code and save it with skops.",
+    )
+    train.add_argument("inputs", nargs="+", metavar="INPUT", type=Path)
+    train.add_argument("--codebook", required=True, type=Path, metavar="YAML")
+    train.add_argument("--model", required=True, type=Path, metavar="PATH",
+                       help="where to save the model (.skops)")
+    train.add_argument("--codings", type=Path, metavar="FILE",
+                       help="codings to learn from (default: the corpus folders' reference)")
+    train.add_argument("--split", choices=["train", "all"], default="all",
+                       help="with corpus folders: learn from their train documents only, or "
+                       "all (default)")
+    train.add_argument("--unit", choices=UNITS, default=None)
+    train.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
 
 
@@ -150,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .run import code_command
 
             return code_command(args)
+        if args.command == "train":
+            from .run import train_command
+
+            return train_command(args)
     except (TrDiscourseError, ValueError, TypeError, FileNotFoundError, ImportError) as exc:
         print(f"tr-discourse: error: {exc}", file=sys.stderr)
         return 2

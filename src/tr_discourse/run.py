@@ -21,7 +21,7 @@ from .corpus import read_corpus
 from .errors import TrDiscourseError
 from .io.write import atomic_write_text, write_table
 
-__all__ = ["OUTPUT_FILES", "code_command", "code_corpus"]
+__all__ = ["OUTPUT_FILES", "code_command", "code_corpus", "train_command"]
 
 #: What a coding run writes, in the order it writes them (the manifest last).
 OUTPUT_FILES = ("segments.parquet", "codings.parquet", "evidence.parquet", "frequencies.csv",
@@ -29,9 +29,12 @@ OUTPUT_FILES = ("segments.parquet", "codings.parquet", "evidence.parquet", "freq
 
 
 def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | None = None,
-                format: str | None = None, roll_up: bool = False, jobs: int = 1
-                ) -> dict[str, Any]:
-    """Code the inputs with the rule coder and write the outputs to ``out``; return the manifest.
+                format: str | None = None, roll_up: bool = False, jobs: int = 1,
+                coder: str = "rules", model: Path | None = None) -> dict[str, Any]:
+    """Code the inputs and write the outputs to ``out``; return the manifest.
+
+    ``coder`` is ``"rules"`` (the rule coder) or ``"ml"`` (a model saved by
+    ``tr-discourse train``, which must have been trained with ``codebook``).
 
     Every file is written atomically, and ``manifest.json`` (inputs, options,
     codebook provenance, library versions, counts and each file's SHA-256) is
@@ -41,8 +44,14 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     book = load_codebook(codebook)
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
-    coder = RuleCoder(book, roll_up=roll_up, n_jobs=jobs).fit()
-    codings, evidence = coder._code(segments)
+    rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs).fit()
+    codings, evidence = rules._code(segments)
+    if coder == "ml":
+        from .coders.ml import MLCoder
+
+        if model is None:
+            raise TrDiscourseError("--coder ml needs --model PATH (made by tr-discourse train)")
+        codings = MLCoder.load(model, codebook=book).predict(segments)
     out.mkdir(parents=True, exist_ok=True)
     stale = out / "manifest.json"
     if stale.exists():
@@ -59,8 +68,9 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         "tr_discourse": __version__, "python": platform.python_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv) if sys.argv else None,
-        "inputs": [str(i) for i in inputs], "unit": corpus.unit, "coder": "rules",
-        "coder_params": {"roll_up": roll_up, "n_jobs": jobs}, **provenance,
+        "inputs": [str(i) for i in inputs], "unit": corpus.unit, "coder": coder,
+        "coder_params": {"roll_up": roll_up, "n_jobs": jobs,
+                         "model": None if model is None else str(model)}, **provenance,
         "counts": {"documents": corpus.n_documents, "segments": corpus.n_segments,
                    "coded_segments": int(codings.loc[codings["code"].notna(), "segment_id"]
                                          .nunique()),
@@ -83,7 +93,8 @@ def code_command(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise TrDiscourseError(f"--out {args.out} is a file; give a directory")
     manifest = code_corpus(list(args.inputs), args.codebook, args.out, unit=args.unit,
-                           format=args.format, roll_up=args.roll_up, jobs=args.jobs)
+                           format=args.format, roll_up=args.roll_up, jobs=args.jobs,
+                           coder=args.coder, model=args.model)
     if not args.quiet:
         c = manifest["counts"]
         print(f"coded {c['segments']:,} segments of {c['documents']:,} documents with "
@@ -92,4 +103,38 @@ def code_command(args: argparse.Namespace) -> int:
               f"got {c['codings']:,} codes from {c['evidence']:,} matches in "
               f"{manifest['seconds']:.1f} s; wrote {', '.join(OUTPUT_FILES)} to {args.out}",
               file=sys.stderr)
+    return 0
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """Run ``tr-discourse train``."""
+    import pandas as pd
+
+    from .coders.ml import MLCoder
+    from .codings import read_codings
+    from .sample import corpus_config, document_split, read_corpus_codings
+
+    book = load_codebook(args.codebook)
+    segments = read_corpus(list(args.inputs), unit=args.unit).segments
+    if args.codings is not None:
+        codings = read_codings(args.codings)
+    else:
+        parts = []
+        for item in args.inputs:
+            if not (item.is_dir() and (corpus_config(item).get("codings") or {})
+                    .get("reference")):
+                raise TrDiscourseError(f"{item} brings no reference codings (a corpus folder "
+                                       "whose corpus.yaml names them); pass --codings FILE")
+            parts.append(read_corpus_codings(item))
+        codings = pd.concat(parts, ignore_index=True)
+    if args.split == "train":
+        split = pd.concat([document_split(i) for i in args.inputs if i.is_dir()])
+        segments = segments[segments["doc_id"].map(split).eq("train")]
+    coder = MLCoder(book).fit(segments, codings)
+    path = coder.save(args.model)
+    if not args.quiet:
+        with pd.option_context("display.width", 120, "display.precision", 3):
+            print(f"trained on {coder.n_train_:,} segments; cross-validated by document at "
+                  f"the tuned thresholds:\n{coder.cv_scores_}", file=sys.stderr)
+        print(f"saved the model to {path}", file=sys.stderr)
     return 0

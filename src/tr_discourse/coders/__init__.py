@@ -1,7 +1,8 @@
-"""Coders: machines that put codes on segments (the rule coder so far)."""
+"""Coders: machines that put codes on segments (the rule coder and the ML coder)."""
 
 from ._compile import NEGATORS, CompiledCodebook, Evidence, lemma_forms
+from .ml import MLCoder, ModelMismatchError, WeakSupervisionWarning
 from .rules import EVIDENCE_COLUMNS, RuleCoder
 
-__all__ = ["EVIDENCE_COLUMNS", "NEGATORS", "CompiledCodebook", "Evidence", "RuleCoder",
-           "lemma_forms"]
+__all__ = ["EVIDENCE_COLUMNS", "NEGATORS", "CompiledCodebook", "Evidence", "MLCoder",
+           "ModelMismatchError", "RuleCoder", "WeakSupervisionWarning", "lemma_forms"]

@@ -1,0 +1,475 @@
+"""The machine-learning coder: linear text models, one per code, with tuned thresholds.
+
+Features are word n-gram and character n-gram TF-IDF of each segment's text,
+plus (by default) the rule coder's evidence as features: for every code, how
+many of its patterns matched. Each code gets a class-weighted logistic
+regression, whose probability is the score; the decision threshold of each code
+is tuned to maximise F1 on out-of-fold predictions of a cross-validation grouped
+by document, so no document is ever scored by a model trained on it. Within a
+mutually exclusive group only the most probable code is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._version import __version__
+from ..codebook.load import load_codebook
+from ..codebook.model import Codebook
+from ..codings import _frame, coded_sets
+from ..errors import TrDiscourseError, TrDiscourseWarning
+
+__all__ = ["MLCoder", "ModelMismatchError", "WeakSupervisionWarning"]
+
+_THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
+
+
+class ModelMismatchError(TrDiscourseError, ValueError):
+    """A saved model was trained with a different codebook than the one given."""
+
+
+class WeakSupervisionWarning(TrDiscourseWarning):
+    """A model was trained on machine codings (the rule coder's) instead of human coding."""
+
+
+class MLCoder:
+    """Supervised multi-label coder: TF-IDF features, a logistic regression per code.
+
+    Follows scikit-learn's estimator contract (parameters stored as given,
+    ``fit`` returns the coder, ``get_params``/``set_params``/``clone`` work).
+
+    Parameters
+    ----------
+    codebook : Codebook, str or Path
+        The codebook whose codes are predicted.
+    rule_features : bool, default True
+        Add the rule coder's evidence (patterns matched per code) as features.
+    char_ngrams : bool, default True
+        Add character 2-5-gram TF-IDF features (robust to spelling, inflection
+        and jargon) to the word 1-2-grams.
+    C : float, default 4.0
+        Inverse regularisation strength of the logistic regressions.
+    class_weight : "balanced" or None, default "balanced"
+        Reweight rare codes.
+    thresholds : "cv" or float, default "cv"
+        Per-code thresholds tuned by grouped cross-validation, or one fixed
+        probability threshold for every code.
+    cv : int, default 5
+        Folds (grouped by document) for threshold tuning.
+    roll_up : bool, default True
+        Train on the codings with child codes rolled up to their parents.
+    random_state : int, default 0
+        Seed for everything random, so results are reproducible.
+
+    Attributes
+    ----------
+    codes_ : list of str
+        The codes modelled.
+    thresholds_ : dict of str to float
+        The decision threshold of each code.
+    cv_scores_ : DataFrame
+        Out-of-fold precision, recall and F1 per code at the chosen thresholds
+        (when ``thresholds="cv"``).
+
+    Examples
+    --------
+    >>> import tr_discourse as trd
+    >>> from tr_discourse.sample import read_corpus_codings
+    >>> segs = trd.read_corpus("corpora/tr_blog").segments
+    >>> coder = MLCoder("codebooks/tr_core.yaml").fit(segs, read_corpus_codings("corpora/tr_blog"))
+    >>> "marketisation" in coder.codes_
+    True
+
+    """
+
+    def __init__(self, codebook: Codebook | str | Path = "codebooks/tr_core.yaml", *,
+                 rule_features: bool = True, char_ngrams: bool = True, C: float = 4.0,
+                 class_weight: str | None = "balanced", thresholds: str | float = "cv",
+                 cv: int = 5, roll_up: bool = True, random_state: int = 0) -> None:
+        self.codebook = codebook
+        self.rule_features = rule_features
+        self.char_ngrams = char_ngrams
+        self.C = C
+        self.class_weight = class_weight
+        self.thresholds = thresholds
+        self.cv = cv
+        self.roll_up = roll_up
+        self.random_state = random_state
+
+    # scikit-learn contract ----------------------------------------------------
+    _PARAMS = ("codebook", "rule_features", "char_ngrams", "C", "class_weight", "thresholds",
+               "cv", "roll_up", "random_state")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Return the parameters (scikit-learn convention)."""
+        return {k: getattr(self, k) for k in self._PARAMS}
+
+    def set_params(self, **params: Any) -> MLCoder:
+        """Set parameters (scikit-learn convention) and return the coder."""
+        for key, value in params.items():
+            if key not in self._PARAMS:
+                raise ValueError(f"MLCoder has no parameter {key!r}; it has "
+                                 f"{', '.join(self._PARAMS)}")
+            setattr(self, key, value)
+        return self
+
+    def __sklearn_clone__(self) -> MLCoder:
+        return MLCoder(**self.get_params())
+
+    def __repr__(self) -> str:
+        book = self.codebook if not isinstance(self.codebook, Codebook) else \
+            f"<Codebook {self.codebook.name!r}>"
+        return f"MLCoder(codebook={book!r}, rule_features={self.rule_features})"
+
+    # features -------------------------------------------------------------------
+    def _book(self) -> Codebook:
+        return self.codebook if isinstance(self.codebook, Codebook) else \
+            load_codebook(self.codebook)
+
+    def _vectorizers(self) -> list[Any]:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vecs = [TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                                token_pattern=r"(?u)\b\w[\w'’]*\b")]
+        if self.char_ngrams:
+            vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                        sublinear_tf=True, max_features=60000))
+        return vecs
+
+    def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str]
+                     ) -> sp.csr_matrix:
+        from .rules import RuleCoder
+
+        if not hasattr(self, "_rules") or self._rules.codebook_ is not book:
+            self._rules = RuleCoder(book, roll_up=self.roll_up).fit()
+        index = {c: i for i, c in enumerate(codes)}
+        rows, cols, vals = [], [], []
+        for r, found in enumerate(self._rules.find(list(texts))):
+            per_code: dict[str, set[str]] = {}
+            for ev in found:
+                per_code.setdefault(ev.code, set()).add(ev.rule_id)
+            for code, ids in per_code.items():
+                if code in index:
+                    rows.append(r)
+                    cols.append(index[code])
+                    vals.append(math.log1p(len(ids)))
+        return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(codes)))
+
+    def _features(self, texts: Sequence[str], vecs: list[Any], fit: bool, book: Codebook,
+                  codes: list[str]) -> sp.csr_matrix:
+        blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in vecs]
+        if self.rule_features:
+            blocks.append(self._rule_matrix(texts, book, codes))
+        return sp.hstack(blocks, format="csr")
+
+    # training -------------------------------------------------------------------
+    def _targets(self, segments: pd.DataFrame, codings: pd.DataFrame, book: Codebook
+                 ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+        from ..codings import roll_up
+
+        for col in ("segment_id", "text"):
+            if col not in segments:
+                raise ValueError(f"the segments table needs a {col!r} column")
+        if self.roll_up:
+            codings = roll_up(codings, book)
+        sets = coded_sets(codings)
+        train = segments[segments["segment_id"].isin(sets.index)]
+        if train.empty:
+            raise ValueError("no segment of the segments table is in the codings: nothing "
+                             "to learn from (do the segment ids match?)")
+        codes = [c.id for c in book.codes]
+        y = np.array([[c in sets[s] for c in codes] for s in train["segment_id"]], dtype=int)
+        return train, y, codes
+
+    def fit(self, segments: pd.DataFrame, codings: pd.DataFrame) -> MLCoder:
+        """Learn every code of the codebook from coded segments.
+
+        Only segments the codings examined are used; a segment examined and left
+        uncoded is a negative example for every code.
+        """
+        book = self._book()
+        train, y, codes = self._targets(segments, codings, book)
+        coders = set(codings["coder"].dropna()) if "coder" in codings else set()
+        if coders & {"rules", "hybrid", "ml"}:
+            warnings.warn(
+                "training on machine codings (" + ", ".join(sorted(coders)) + "): this is weak "
+                "supervision. The model learns to imitate that coder, including its mistakes; "
+                "its scores are not evidence of agreement with human coding. Code a sample "
+                "by hand and check the model against it.", WeakSupervisionWarning, stacklevel=2)
+        texts = train["text"].fillna("").astype(str).tolist()
+        groups = train["doc_id"].to_numpy() if "doc_id" in train else np.arange(len(train))
+        self.codebook_ = book
+        self.codes_ = codes
+        self.vectorizers_ = self._vectorizers()
+        x = self._features(texts, self.vectorizers_, True, book, codes)
+        self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
+        if self.thresholds == "cv":
+            oof = self._out_of_fold(texts, y, groups, book, codes)
+            self.thresholds_, self.cv_scores_ = _tune_thresholds(oof, y, codes)
+        else:
+            self.thresholds_ = {c: float(self.thresholds) for c in codes}
+        self.n_train_ = len(train)
+        return self
+
+    def _fit_one(self, x: sp.csr_matrix, y: np.ndarray) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        if y.sum() == 0 or y.sum() == len(y):
+            return float(y.mean())  # a constant: the code never (or always) occurs
+        model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000,
+                                   solver="liblinear", random_state=self.random_state)
+        return model.fit(x, y)
+
+    def _out_of_fold(self, texts: list[str], y: np.ndarray, groups: np.ndarray,
+                     book: Codebook, codes: list[str]) -> np.ndarray:
+        from sklearn.model_selection import GroupKFold
+
+        n_groups = len(set(groups.tolist()))
+        folds = min(self.cv, n_groups)
+        oof = np.zeros(y.shape, dtype=float)
+        if folds < 2:
+            raise ValueError(f"threshold tuning needs at least 2 documents, got {n_groups}; "
+                             "pass thresholds=0.5")
+        splitter = GroupKFold(n_splits=folds)
+        arr = np.asarray(texts, dtype=object)
+        for tr, te in splitter.split(arr, y, groups):
+            vecs = self._vectorizers()
+            x_tr = self._features(arr[tr].tolist(), vecs, True, book, codes)
+            x_te = self._features(arr[te].tolist(), vecs, False, book, codes)
+            for j in range(len(codes)):
+                model = self._fit_one(x_tr, y[tr, j])
+                oof[te, j] = _proba(model, x_te)
+        return oof
+
+    # prediction -----------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "models_"):
+            raise TrDiscourseError("this MLCoder is not trained yet: call fit(segments, "
+                                   "codings) or MLCoder.load(path)")
+
+    def predict_proba(self, segments: pd.DataFrame) -> pd.DataFrame:
+        """Return each code's probability for each segment (rows: segment ids)."""
+        self._check_fitted()
+        texts = segments["text"].fillna("").astype(str).tolist()
+        x = self._features(texts, self.vectorizers_, False, self.codebook_, self.codes_)
+        proba = np.column_stack([_proba(m, x) for m in self.models_]) if len(texts) else \
+            np.zeros((0, len(self.codes_)))
+        return pd.DataFrame(proba, index=pd.Index(segments["segment_id"].astype(str),
+                                                  name="segment_id"), columns=self.codes_)
+
+    def predict(self, segments: pd.DataFrame) -> pd.DataFrame:
+        """Code a segments table; return the long codings table (coder ``ml``).
+
+        A code is given when its probability reaches its threshold; in a
+        mutually exclusive group only the most probable such code is kept. The
+        score is the probability. Segments with no code get a "no code" row.
+        """
+        proba = self.predict_proba(segments)
+        keep = proba.to_numpy() >= np.array([self.thresholds_[c] for c in self.codes_])
+        index = {c: j for j, c in enumerate(self.codes_)}
+        for group in self.codebook_.exclusive_groups.values():
+            cols = [index[c] for c in group if c in index]
+            if len(cols) > 1:
+                sub = np.where(keep[:, cols], proba.to_numpy()[:, cols], -1.0)
+                best = sub.argmax(axis=1)
+                mask = np.zeros_like(keep[:, cols])
+                mask[np.arange(len(sub)), best] = sub.max(axis=1) >= 0
+                keep[:, cols] = mask
+        rows: list[dict[str, Any]] = []
+        values = proba.to_numpy()
+        for i, seg in enumerate(proba.index):
+            hit = np.nonzero(keep[i])[0]
+            if not len(hit):
+                rows.append({"segment_id": seg, "code": None, "coder": "ml",
+                             "score": float(1 - values[i].max()) if values.shape[1] else 1.0})
+            rows.extend({"segment_id": seg, "code": self.codes_[j], "coder": "ml",
+                         "score": float(values[i, j]), "rule_id": "ml"} for j in hit)
+        return _frame(rows)
+
+    # explanation ------------------------------------------------------------------
+    def _feature_names(self) -> np.ndarray:
+        names = [f"word:{n}" for n in self.vectorizers_[0].get_feature_names_out()]
+        if self.char_ngrams:
+            names += [f"char:{n}" for n in self.vectorizers_[1].get_feature_names_out()]
+        if self.rule_features:
+            names += [f"rules:{c}" for c in self.codes_]
+        return np.asarray(names, dtype=object)
+
+    def top_terms(self, n: int = 15, *, kind: str = "word") -> pd.DataFrame:
+        """Return the ``n`` features with the largest positive weight for each code.
+
+        ``kind`` is ``"word"`` (word n-grams, the most readable), ``"char"``,
+        ``"rules"`` or ``"all"``.
+        """
+        self._check_fitted()
+        names = self._feature_names()
+        mask = np.ones(len(names), bool) if kind == "all" else \
+            np.char.startswith(names.astype(str), f"{kind}:")
+        rows = []
+        for code, model in zip(self.codes_, self.models_, strict=True):
+            if isinstance(model, float):
+                continue
+            coef = model.coef_.ravel()
+            order = [k for k in np.argsort(-coef) if mask[k]][:n]
+            rows += [(code, rank + 1, names[k].split(":", 1)[1], float(coef[k]))
+                     for rank, k in enumerate(order)]
+        return pd.DataFrame(rows, columns=["code", "rank", "term", "weight"])
+
+    def explain(self, text: str, *, n: int = 8) -> pd.DataFrame:
+        """Which word features pushed each code up or down for one text.
+
+        Returns one row per (code, term) with the term's contribution to the
+        code's log-odds (weight x feature value), the ``n`` largest in absolute
+        value per code, and the code's probability.
+        """
+        self._check_fitted()
+        x = self._features([text], self.vectorizers_, False, self.codebook_, self.codes_)
+        names = self._feature_names()
+        row = x.tocsr()
+        rows = []
+        for code, model in zip(self.codes_, self.models_, strict=True):
+            if isinstance(model, float):
+                continue
+            contrib = row.multiply(model.coef_.ravel()).tocsr()
+            idx, vals = contrib.indices, contrib.data
+            order = np.argsort(-np.abs(vals))[:n]
+            p = float(_proba(model, x)[0])
+            rows += [(code, p, names[idx[k]], float(vals[k])) for k in order if vals[k]]
+        return pd.DataFrame(rows, columns=["code", "probability", "feature", "contribution"])
+
+    # active learning ----------------------------------------------------------------
+    def suggest(self, segments: pd.DataFrame, n: int = 20, *, pool: int = 5) -> pd.DataFrame:
+        """Return the ``n`` segments whose coding would help most: uncertain, diverse.
+
+        Uncertainty is how close a segment's probabilities come to the codes'
+        thresholds (smallest margin over codes); among the ``pool * n`` most
+        uncertain, segments are picked greedily to be unlike those already
+        picked (cosine similarity of their word features), so a batch does not
+        spend the coder's time on near-duplicates.
+        """
+        proba = self.predict_proba(segments)
+        thr = np.array([self.thresholds_[c] for c in self.codes_])
+        margin = np.abs(proba.to_numpy() - thr).min(axis=1)
+        order = np.argsort(margin, kind="stable")[: max(n * pool, n)]
+        x = self.vectorizers_[0].transform(segments["text"].fillna("").astype(str).iloc[order])
+        chosen: list[int] = []
+        best_sim = np.zeros(len(order))
+        for _ in range(min(n, len(order))):
+            score = (1 - margin[order]) - best_sim
+            score[chosen] = -np.inf
+            k = int(np.argmax(score))
+            chosen.append(k)
+            sim = (x @ x[k].T).toarray().ravel()
+            best_sim = np.maximum(best_sim, sim)
+        picked = order[chosen]
+        out = segments.iloc[picked][["segment_id", "text"]].copy()
+        out["uncertainty"] = 1 - margin[picked]
+        out["closest_code"] = [self.codes_[j] for j in
+                               np.abs(proba.to_numpy()[picked] - thr).argmin(axis=1)]
+        return out.reset_index(drop=True)
+
+    # persistence ---------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save the trained model with skops (no pickle), with its provenance.
+
+        The file records the codebook (its YAML, name, version and hash), the
+        library's and scikit-learn's versions and the parameters.
+        """
+        import sklearn
+        import skops.io as sio
+
+        from ..io.write import atomic_write_bytes
+
+        self._check_fitted()
+        meta = {"tr_discourse": __version__, "sklearn": sklearn.__version__,
+                **self.codebook_.provenance(), "codes": self.codes_,
+                "thresholds": self.thresholds_, "n_train": self.n_train_,
+                "params": {k: v for k, v in self.get_params().items() if k != "codebook"}}
+        state = {"meta": json.dumps(meta), "codebook_yaml": self.codebook_.to_yaml(),
+                 "vectorizers": self.vectorizers_,
+                 "models": [m if not isinstance(m, float) else None for m in self.models_],
+                 "constants": [m if isinstance(m, float) else -1.0 for m in self.models_]}
+        return atomic_write_bytes(path, sio.dumps(state))
+
+    @classmethod
+    def load(cls, path: str | Path, codebook: Codebook | str | Path | None = None) -> MLCoder:
+        """Load a model saved by :meth:`save`.
+
+        Raises
+        ------
+        ModelMismatchError
+            When ``codebook`` is given and is not the codebook the model was
+            trained with (its content hash differs).
+
+        """
+        import skops.io as sio
+        import yaml
+
+        from ..codebook.load import codebook_from_data
+
+        path = Path(path)
+        data = path.read_bytes()
+        untrusted = sio.get_untrusted_types(data=data)
+        allowed = {"scipy.sparse._csr.csr_matrix", "numpy.float64", "numpy.int64"}
+        unknown = [t for t in untrusted if t not in allowed]
+        if unknown:
+            raise TrDiscourseError(f"{path}: refusing to load types that a tr_discourse model "
+                                   f"never holds: {', '.join(unknown)}")
+        state = sio.loads(data, trusted=untrusted)
+        meta = json.loads(state["meta"])
+        book = codebook_from_data(yaml.safe_load(state["codebook_yaml"]), source=str(path))
+        if codebook is not None:
+            given = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+            if given.hash != meta["codebook_hash"]:
+                raise ModelMismatchError(
+                    f"{path} was trained with codebook {meta['codebook']!r} version "
+                    f"{meta['codebook_version']} (hash {meta['codebook_hash'][:12]}...), not "
+                    f"with {given.name!r} version {given.version} (hash {given.hash[:12]}...); "
+                    "retrain the model with this codebook (tr-discourse train)")
+        coder = cls(book, **meta["params"])
+        coder.codebook_ = book
+        coder.codes_ = meta["codes"]
+        coder.thresholds_ = {k: float(v) for k, v in meta["thresholds"].items()}
+        coder.vectorizers_ = state["vectorizers"]
+        coder.models_ = [m if m is not None else float(c)
+                         for m, c in zip(state["models"], state["constants"], strict=True)]
+        coder.n_train_ = meta["n_train"]
+        coder.metadata_ = meta
+        return coder
+
+
+def _proba(model: Any, x: sp.csr_matrix) -> np.ndarray:
+    if isinstance(model, float):
+        return np.full(x.shape[0], model)
+    return model.predict_proba(x)[:, 1]
+
+
+def _tune_thresholds(oof: np.ndarray, y: np.ndarray, codes: list[str]
+                     ) -> tuple[dict[str, float], pd.DataFrame]:
+    thresholds, rows = {}, []
+    for j, code in enumerate(codes):
+        best = (0.5, -1.0, 0.0, 0.0)
+        if y[:, j].sum():
+            for t in _THRESHOLD_GRID:
+                pred = oof[:, j] >= t
+                tp = int((pred & (y[:, j] == 1)).sum())
+                fp = int((pred & (y[:, j] == 0)).sum())
+                fn = int((~pred & (y[:, j] == 1)).sum())
+                f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+                if f1 > best[1]:
+                    best = (float(t), f1, tp / (tp + fp) if tp + fp else 0.0,
+                            tp / (tp + fn) if tp + fn else 0.0)
+        thresholds[code] = best[0]
+        rows.append((code, best[0], best[2], best[3], max(best[1], 0.0), int(y[:, j].sum())))
+    table = pd.DataFrame(rows, columns=["code", "threshold", "precision", "recall", "f1",
+                                        "positives"]).set_index("code")
+    return thresholds, table

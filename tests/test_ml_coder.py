@@ -1,0 +1,129 @@
+"""The ML coder: fitting, cloning, thresholds, exclusive groups, weak supervision, persistence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import tr_discourse as trd
+from tr_discourse.coders.ml import MLCoder, ModelMismatchError, WeakSupervisionWarning
+from tr_discourse.sample import document_split, read_corpus_codings
+
+BLOG = "corpora/tr_blog"
+
+
+@pytest.fixture(scope="module")
+def data():
+    segments = trd.read_corpus(BLOG).segments
+    split = document_split(BLOG)
+    train = segments[segments["doc_id"].map(split).eq("train")]
+    test = segments[segments["doc_id"].map(split).eq("test")]
+    return train, test, read_corpus_codings(BLOG)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    train, _, codings = data
+    return MLCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train, codings)
+
+
+def test_fit_predicts_every_code_and_keeps_uncoded_segments(fitted, data):
+    _, test, _ = data
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    assert fitted.codes_ == [c.id for c in book.codes]
+    proba = fitted.predict_proba(test)
+    assert proba.shape == (len(test), 12)
+    assert ((proba.to_numpy() >= 0) & (proba.to_numpy() <= 1)).all()
+    codings = fitted.predict(test)
+    assert set(codings["segment_id"]) == set(test["segment_id"])
+    coded = codings[codings["code"].notna()]
+    assert (coded["score"] >= 0.5).all()
+    assert set(coded["code"]) <= set(fitted.codes_)
+
+
+def test_same_seed_same_results_and_clone_is_unfitted(fitted, data):
+    train, test, codings = data
+    twin = clone(fitted)
+    assert twin.get_params() == fitted.get_params()
+    assert not hasattr(twin, "models_")
+    again = twin.fit(train, codings)
+    pd.testing.assert_frame_equal(again.predict_proba(test), fitted.predict_proba(test))
+    with pytest.raises(ValueError, match="no parameter 'alpha'"):
+        twin.set_params(alpha=1)
+
+
+def test_thresholds_are_tuned_by_grouped_cross_validation(data):
+    train, _, codings = data
+    coder = MLCoder("codebooks/tr_core.yaml", cv=3, rule_features=False,
+                    char_ngrams=False).fit(train, codings)
+    assert set(coder.thresholds_) == set(coder.codes_)
+    assert all(0.05 <= t <= 0.95 for t in coder.thresholds_.values())
+    assert len(set(coder.thresholds_.values())) > 1  # per code, not one for all
+    scores = coder.cv_scores_
+    assert list(scores.columns) == ["threshold", "precision", "recall", "f1", "positives"]
+    assert scores.loc["marketisation", "positives"] == \
+        trd.coded_sets(codings)[train["segment_id"]].map(lambda s: "marketisation" in s).sum()
+
+
+def test_exclusive_group_gives_at_most_one_code(tmp_path, data):
+    train, test, _ = data
+    book = tmp_path / "stance.yaml"
+    book.write_text("name: Stance\nversion: 1\nexclusive_groups:\n  stance: [pro, anti]\n"
+                    "codes:\n  pro: {patterns: [innovation]}\n  anti: {patterns: [scandal]}\n")
+    texts = train["segment_id"]
+    sets = {s: (["pro", "anti"] if i % 3 == 0 else ["pro"] if i % 3 == 1 else [])
+            for i, s in enumerate(texts)}
+    codings = trd.codings_from_sets(sets, coder="AB")
+    coder = MLCoder(book, thresholds=0.05, rule_features=False).fit(train, codings)
+    out = coder.predict(test)
+    per_segment = out.dropna(subset=["code"]).groupby("segment_id")["code"].nunique()
+    assert per_segment.max() == 1
+    assert len(per_segment) > 0
+
+
+def test_training_on_rule_output_warns_about_weak_supervision(data):
+    train, _, _ = data
+    rules = trd.RuleCoder("codebooks/tr_core.yaml").predict(train)
+    with pytest.warns(WeakSupervisionWarning, match="weak supervision"):
+        coder = MLCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train, rules)
+    assert coder.n_train_ == len(train)
+
+
+def test_save_load_round_trip_and_refusal_of_another_codebook(fitted, data, tmp_path):
+    _, test, _ = data
+    path = fitted.save(tmp_path / "model.skops")
+    back = MLCoder.load(path, codebook="codebooks/tr_core.yaml")
+    pd.testing.assert_frame_equal(back.predict_proba(test), fitted.predict_proba(test))
+    assert back.metadata_["codebook_hash"] == fitted.codebook_.hash
+    assert back.metadata_["sklearn"]
+    other = tmp_path / "other.yaml"
+    other.write_text("name: Other\nversion: 2\ncodes:\n  x: {patterns: [contract]}\n")
+    with pytest.raises(ModelMismatchError, match=r"trained with codebook 'TR core codebook' "
+                       r"version 1\.1\.0 .* not with 'Other' version 2"):
+        MLCoder.load(path, codebook=other)
+
+
+def test_explanations_and_suggestions(fitted, data):
+    _, test, _ = data
+    terms = fitted.top_terms(5)
+    assert set(terms.columns) == {"code", "rank", "term", "weight"}
+    assert (terms.groupby("code").size() <= 5).all()
+    assert (terms["weight"] > 0).all()
+    why = fitted.explain("The company cut our contract and moved us to a hub.")
+    assert {"code", "probability", "feature", "contribution"} == set(why.columns)
+    assert why["feature"].str.contains("contract").any()
+    picks = fitted.suggest(test, n=10)
+    assert len(picks) == 10 and picks["segment_id"].is_unique
+    assert set(picks["segment_id"]) <= set(test["segment_id"])
+    assert picks["uncertainty"].between(0, 1).all()
+
+
+def test_unfitted_coder_and_unknown_segments_give_clear_errors(data):
+    train, test, codings = data
+    with pytest.raises(trd.TrDiscourseError, match="not trained yet"):
+        MLCoder().predict(test)
+    with pytest.raises(ValueError, match="nothing to learn from"):
+        MLCoder(thresholds=0.5).fit(train, trd.codings_from_sets({"x:c001": []}, coder="A"))
+    assert np.isfinite(MLCoder(thresholds=0.5).fit(train, codings).predict_proba(test)).all().all()
