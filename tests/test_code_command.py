@@ -96,3 +96,18 @@ def test_train_then_code_with_the_ml_coder(tmp_path, capsys):
     assert main(["train", "tests/data/thread/thread.txt", "--codebook",
                  "codebooks/tr_core.yaml", "--model", str(model)]) == 2
     assert "brings no reference codings" in capsys.readouterr().err
+
+
+def test_weak_training_and_hybrid_coding_from_the_command_line(tmp_path, capsys):
+    model = tmp_path / "weak.skops"
+    assert main(["train", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--model", str(model), "--weak"]) == 0
+    assert "weak supervision" in capsys.readouterr().err
+    out = tmp_path / "hybrid"
+    assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--coder", "hybrid", "--model", str(model), "--out", str(out),
+                 "--quiet"]) == 0
+    assert set(trd.read_codings(out / "codings.parquet")["coder"]) == {"hybrid"}
+    assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--coder", "hybrid", "--out", str(out)]) == 2
+    assert "--coder hybrid needs --model PATH" in capsys.readouterr().err

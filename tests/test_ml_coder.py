@@ -189,3 +189,34 @@ def test_plot_scores_returns_the_axes_and_draws_a_bar_per_code(data):
     with pytest.raises(ValueError, match="no 'kappa' column"):
         plot_scores(table, "kappa")
     plt.close("all")
+
+
+def test_hybrid_adds_only_the_codes_of_precise_rules(fitted, data):
+    from tr_discourse.coders import HybridCoder
+
+    _, test, _ = data
+    model = fitted.predict(test)
+    rules = trd.RuleCoder("codebooks/tr_core.yaml", roll_up=True).predict(test)
+    trusted = {c for c, p in fitted.rule_precision_.items() if p >= 0.8}
+    hybrid = fitted.predict_hybrid(test, min_precision=0.8)
+    assert set(hybrid["coder"]) == {"hybrid"}
+    got = trd.coded_sets(hybrid)
+    expected = {s: set(trd.coded_sets(model)[s]) | {c for c in trd.coded_sets(rules)[s]
+                                                    if c in trusted}
+                for s in test["segment_id"]}
+    assert {s: set(v) for s, v in got.items()} == expected
+    everything = fitted.predict_hybrid(test, min_precision=0.0)
+    assert trd.coded_sets(everything).map(len).sum() >= got.map(len).sum()
+    assert isinstance(clone(HybridCoder(min_precision=0.6)), HybridCoder)
+    assert clone(HybridCoder(min_precision=0.6)).min_precision == 0.6
+
+
+def test_hybrid_trains_from_rule_output_alone_with_a_warning(data):
+    from tr_discourse.coders import HybridCoder
+
+    train, test, _ = data
+    with pytest.warns(WeakSupervisionWarning, match="no human coding given"):
+        coder = HybridCoder(thresholds=0.5, char_ngrams=False).fit(train)
+    out = coder.predict(test)
+    assert set(out["segment_id"]) == set(test["segment_id"])
+    assert all(p == 1.0 for p in coder.rule_precision_.values() if p == p)  # rules vs rules

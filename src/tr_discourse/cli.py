@@ -64,8 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
                       help="a file, a folder of files, or a corpus folder with corpus.yaml")
     code.add_argument("--codebook", required=True, type=Path, metavar="YAML")
-    code.add_argument("--coder", choices=["rules", "ml"], default="rules",
-                      help="the coder (default: rules); ml needs --model")
+    code.add_argument("--coder", choices=["rules", "ml", "hybrid"], default="rules",
+                      help="the coder (default: rules); ml and hybrid need --model")
     code.add_argument("--model", type=Path, metavar="PATH",
                       help="a model saved by tr-discourse train (for --coder ml)")
     code.add_argument("--unit", choices=UNITS, default=None,
@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="where to save the model (.skops)")
     train.add_argument("--codings", type=Path, metavar="FILE",
                        help="codings to learn from (default: the corpus folders' reference)")
+    train.add_argument("--weak", action="store_true",
+                       help="no human coding: learn from the rule coder's output (weak "
+                       "supervision; a warning says what that means)")
     train.add_argument("--split", choices=["train", "all"], default="all",
                        help="with corpus folders: learn from their train documents only, or "
                        "all (default)")

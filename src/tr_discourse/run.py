@@ -8,6 +8,7 @@ import json
 import platform
 import sys
 import time
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,15 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     segments = corpus.segments
     rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs).fit()
     codings, evidence = rules._code(segments)
-    if coder == "ml":
+    if coder in ("ml", "hybrid"):
         from .coders.ml import MLCoder
 
         if model is None:
-            raise TrDiscourseError("--coder ml needs --model PATH (made by tr-discourse train)")
-        codings = MLCoder.load(model, codebook=book).predict(segments)
+            raise TrDiscourseError(f"--coder {coder} needs --model PATH (made by "
+                                   "tr-discourse train)")
+        trained = MLCoder.load(model, codebook=book)
+        codings = trained.predict(segments) if coder == "ml" else \
+            trained.predict_hybrid(segments)
     out.mkdir(parents=True, exist_ok=True)
     stale = out / "manifest.json"
     if stale.exists():
@@ -116,6 +120,19 @@ def train_command(args: argparse.Namespace) -> int:
 
     book = load_codebook(args.codebook)
     segments = read_corpus(list(args.inputs), unit=args.unit).segments
+    if args.weak:
+        from .coders.ml import HybridCoder
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            coder = HybridCoder(book).fit(segments)
+        for w in caught:
+            print(f"warning: {w.message}", file=sys.stderr)
+        path = coder.save(args.model)
+        if not args.quiet:
+            print(f"trained on the rule coder's output for {coder.n_train_:,} segments; "
+                  f"saved the model to {path}", file=sys.stderr)
+        return 0
     if args.codings is not None:
         codings = read_codings(args.codings)
     else:

@@ -28,7 +28,7 @@ from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
 
-__all__ = ["MLCoder", "ModelMismatchError", "WeakSupervisionWarning"]
+__all__ = ["HybridCoder", "MLCoder", "ModelMismatchError", "WeakSupervisionWarning"]
 
 _THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 
@@ -134,7 +134,7 @@ class MLCoder:
         return self
 
     def __sklearn_clone__(self) -> MLCoder:
-        return MLCoder(**self.get_params())
+        return type(self)(**self.get_params())
 
     def __repr__(self) -> str:
         book = self.codebook if not isinstance(self.codebook, Codebook) else \
@@ -241,7 +241,49 @@ class MLCoder:
         else:
             self.thresholds_ = {c: float(self.thresholds) for c in codes}
         self.n_train_ = len(train)
+        self.rule_precision_ = self._rule_precision(train, y, book, codes)
         return self
+
+    def _rule_precision(self, train: pd.DataFrame, y: np.ndarray, book: Codebook,
+                        codes: list[str]) -> dict[str, float]:
+        """Precision of the rule coder per code on the training segments (NaN: never fired)."""
+        from .rules import RuleCoder
+
+        rules = RuleCoder(book, roll_up=self.roll_up).fit()
+        found = rules.find(train["text"].fillna("").astype(str).tolist())
+        out = {}
+        for j, code in enumerate(codes):
+            fired = np.array([any(e.code == code for e in ev) for ev in found])
+            out[code] = float(y[fired, j].mean()) if fired.any() else float("nan")
+        return out
+
+    def predict_hybrid(self, segments: pd.DataFrame, *, min_precision: float = 0.8
+                       ) -> pd.DataFrame:
+        """Code with the model and the rules together (coder ``hybrid``).
+
+        A segment gets a code when the model gives it, or when the rule coder
+        finds evidence for a code whose rules were at least ``min_precision``
+        precise on the training segments. The score is the larger of the
+        model's probability and the rule score; rows the rules decided carry
+        the rule's evidence (offsets, matched text, pattern id).
+        """
+        from .rules import RuleCoder
+
+        self._check_fitted()
+        model = MLCoder.predict(self, segments)
+        trusted = {c for c, p in self.rule_precision_.items()
+                   if not math.isnan(p) and p >= min_precision}
+        rules = RuleCoder(self.codebook_, roll_up=self.roll_up).fit().predict(segments)
+        rules = rules[rules["code"].isin(trusted)]
+        both = pd.concat([model[model["code"].notna()], rules], ignore_index=True)
+        both = both.sort_values(["segment_id", "code", "score"], ascending=[True, True, False],
+                                kind="stable").drop_duplicates(["segment_id", "code"])
+        uncoded = model[model["code"].isna() & ~model["segment_id"].isin(both["segment_id"])]
+        out = pd.concat([both, uncoded], ignore_index=True).assign(coder="hybrid")
+        order = {s: i for i, s in enumerate(segments["segment_id"].astype(str))}
+        out = out.iloc[np.lexsort((out["code"].fillna("").to_numpy(),
+                                   out["segment_id"].map(order).to_numpy()))]
+        return _frame(out.reset_index(drop=True))
 
     def _fit_one(self, x: sp.csr_matrix, y: np.ndarray) -> Any:
         from sklearn.linear_model import LogisticRegression
@@ -420,9 +462,12 @@ class MLCoder:
         from ..io.write import atomic_write_bytes
 
         self._check_fitted()
-        meta = {"tr_discourse": __version__, "sklearn": sklearn.__version__,
+        meta = {"kind": type(self).__name__, "tr_discourse": __version__,
+                "sklearn": sklearn.__version__,
                 **self.codebook_.provenance(), "codes": self.codes_,
                 "thresholds": self.thresholds_, "n_train": self.n_train_,
+                "rule_precision": {k: (None if math.isnan(v) else v)
+                                   for k, v in self.rule_precision_.items()},
                 "params": {k: v for k, v in self.get_params().items() if k != "codebook"}}
         state = {"meta": json.dumps(meta), "codebook_yaml": self.codebook_.to_yaml(),
                  "vectorizers": self.vectorizers_,
@@ -465,7 +510,8 @@ class MLCoder:
                     f"{meta['codebook_version']} (hash {meta['codebook_hash'][:12]}...), not "
                     f"with {given.name!r} version {given.version} (hash {given.hash[:12]}...); "
                     "retrain the model with this codebook (tr-discourse train)")
-        coder = cls(book, **meta["params"])
+        kinds = {"MLCoder": MLCoder, "HybridCoder": HybridCoder}
+        coder = kinds.get(meta.get("kind", "MLCoder"), cls)(book, **meta["params"])
         coder.codebook_ = book
         coder.codes_ = meta["codes"]
         coder.thresholds_ = {k: float(v) for k, v in meta["thresholds"].items()}
@@ -473,6 +519,8 @@ class MLCoder:
         coder.models_ = [m if m is not None else float(c)
                          for m, c in zip(state["models"], state["constants"], strict=True)]
         coder.n_train_ = meta["n_train"]
+        coder.rule_precision_ = {k: float("nan") if v is None else float(v)
+                                 for k, v in meta["rule_precision"].items()}
         coder.metadata_ = meta
         return coder
 
@@ -537,6 +585,68 @@ def context_texts(segments: pd.DataFrame) -> pd.Series:
                 context[i] = by_id[parent]
     return pd.Series([c if isinstance(c, str) else "" for c in context], index=segments.index,
                      dtype=object)
+
+
+class HybridCoder(MLCoder):
+    """The ML coder and the rule coder together; trainable from rule output alone.
+
+    Codes come from the model, plus the rule coder's codes whose rules were at
+    least ``min_precision`` precise on the training segments (see
+    :meth:`MLCoder.predict_hybrid`). Without a human coding, :meth:`fit` learns
+    from the rule coder's output (weak supervision) and warns what that means.
+
+    Parameters
+    ----------
+    codebook : Codebook, str or Path
+        The codebook.
+    min_precision : float, default 0.8
+        The training precision a code's rules need for their codes to be added
+        to the model's.
+    **params
+        The parameters of :class:`MLCoder`.
+
+    Examples
+    --------
+    >>> import warnings, tr_discourse as trd
+    >>> segs = trd.read_corpus("corpora/tr_blog").segments
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     coder = HybridCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(segs)
+    >>> caught[0].category.__name__
+    'WeakSupervisionWarning'
+    >>> set(coder.predict(segs)["coder"])
+    {'hybrid'}
+
+    """
+
+    _PARAMS = (*MLCoder._PARAMS, "min_precision")
+
+    def __init__(self, codebook: Codebook | str | Path = "codebooks/tr_core.yaml", *,
+                 min_precision: float = 0.8, **params: Any) -> None:
+        super().__init__(codebook, **params)
+        self.min_precision = min_precision
+
+    def fit(self, segments: pd.DataFrame, codings: pd.DataFrame | None = None) -> HybridCoder:
+        """Train on ``codings``, or, without them, on the rule coder's output (with a warning)."""
+        if codings is not None:
+            return super().fit(segments, codings)
+        from .rules import RuleCoder
+
+        warnings.warn(
+            "no human coding given: training on the rule coder's output (weak supervision). "
+            "The model learns to imitate the rules, mistakes included, and generalises them "
+            "to similar wording; nothing here measures agreement with human coding. Code a "
+            "sample by hand, check the result with tr_discourse.agreement, and retrain on it.",
+            WeakSupervisionWarning, stacklevel=2)
+        book = self._book()
+        rules = RuleCoder(book, roll_up=self.roll_up).fit().predict(segments)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", WeakSupervisionWarning)
+            return super().fit(segments, rules)
+
+    def predict(self, segments: pd.DataFrame) -> pd.DataFrame:
+        """Code a segments table with the model and the trusted rules (coder ``hybrid``)."""
+        return self.predict_hybrid(segments, min_precision=self.min_precision)
 
 
 def _proba(model: Any, x: sp.csr_matrix) -> np.ndarray:
