@@ -59,8 +59,14 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, trd.Codebook]:
 
 
 def _show(table: pd.DataFrame) -> str:
-    return table.map(lambda v: "" if pd.isna(v) else f"{v:.3f}" if isinstance(v, float)
-                     else str(v)).to_string()
+    def cell(v: object) -> str:
+        if pd.isna(v):
+            return ""
+        if isinstance(v, float) and not v.is_integer():
+            return f"{v:.3f}"
+        return f"{v:.0f}" if isinstance(v, float) else str(v)
+
+    return table.map(cell).to_string()
 
 
 def main(argv: list[str] | None = None) -> int:

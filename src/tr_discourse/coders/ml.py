@@ -179,7 +179,8 @@ class MLCoder:
         return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(codes)))
 
     def _features(self, texts: Sequence[str], vecs: list[Any], fit: bool, book: Codebook,
-                  codes: list[str], contexts: Sequence[str] | None = None) -> sp.csr_matrix:
+                  codes: list[str], contexts: Sequence[str] | None = None,
+                  rule_rows: sp.csr_matrix | None = None) -> sp.csr_matrix:
         own = vecs[:-1] if self.context else vecs
         blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in own]
         if self.context:
@@ -187,7 +188,8 @@ class MLCoder:
             ctx_x = vecs[-1].fit_transform(ctx) if fit else vecs[-1].transform(ctx)
             blocks.append(ctx_x * 0.5)  # context counts, but less than the unit itself
         if self.rule_features:
-            blocks.append(self._rule_matrix(texts, book, codes))
+            blocks.append(rule_rows if rule_rows is not None else
+                          self._rule_matrix(texts, book, codes))
         if self.embeddings:
             blocks.append(sp.csr_matrix(embed(texts)))
         return sp.hstack(blocks, format="csr")
@@ -233,10 +235,11 @@ class MLCoder:
         self.codebook_ = book
         self.codes_ = codes
         self.vectorizers_ = self._vectorizers()
-        x = self._features(texts, self.vectorizers_, True, book, codes, contexts)
+        rule_rows = self._rule_matrix(texts, book, codes) if self.rule_features else None
+        x = self._features(texts, self.vectorizers_, True, book, codes, contexts, rule_rows)
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
         if self.thresholds == "cv":
-            oof = self._out_of_fold(texts, contexts, y, groups, book, codes)
+            oof = self._out_of_fold(texts, contexts, y, groups, book, codes, rule_rows)
             self.thresholds_, self.cv_scores_ = _tune_thresholds(oof, y, codes)
         else:
             self.thresholds_ = {c: float(self.thresholds) for c in codes}
@@ -295,7 +298,8 @@ class MLCoder:
         return model.fit(x, y)
 
     def _out_of_fold(self, texts: list[str], contexts: list[str], y: np.ndarray,
-                     groups: np.ndarray, book: Codebook, codes: list[str]) -> np.ndarray:
+                     groups: np.ndarray, book: Codebook, codes: list[str],
+                     rule_rows: sp.csr_matrix | None) -> np.ndarray:
         from sklearn.model_selection import GroupKFold
 
         n_groups = len(set(groups.tolist()))
@@ -309,8 +313,12 @@ class MLCoder:
         ctx = np.asarray(contexts, dtype=object)
         for tr, te in splitter.split(arr, y, groups):
             vecs = self._vectorizers()
-            x_tr = self._features(arr[tr].tolist(), vecs, True, book, codes, ctx[tr].tolist())
-            x_te = self._features(arr[te].tolist(), vecs, False, book, codes, ctx[te].tolist())
+            rows_tr = None if rule_rows is None else rule_rows[tr]  # rules learn nothing:
+            rows_te = None if rule_rows is None else rule_rows[te]  # compute them once
+            x_tr = self._features(arr[tr].tolist(), vecs, True, book, codes, ctx[tr].tolist(),
+                                  rows_tr)
+            x_te = self._features(arr[te].tolist(), vecs, False, book, codes, ctx[te].tolist(),
+                                  rows_te)
             for j in range(len(codes)):
                 model = self._fit_one(x_tr, y[tr, j])
                 oof[te, j] = _proba(model, x_te)
