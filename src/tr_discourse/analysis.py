@@ -6,16 +6,15 @@ the denominator, a segment the coder never saw is not.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from .codings import coded_sets
 
-__all__ = ["cooccurrence", "frequencies", "wilson_interval"]
+__all__ = ["LEVELS", "adjust_p", "cooccurrence", "crosstab", "frequencies", "keyness", "kwic",
+           "retrieve", "time_series", "wilson_interval"]
 
 
 def wilson_interval(k: np.ndarray | float, n: np.ndarray | float, z: float = 1.959964
@@ -87,7 +86,11 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
         codes = sorted(set().union(*sets)) if len(sets) else []
     code_sets = sets.reindex(seg["segment_id"]).to_numpy()
     rows = []
-    keys = seg.groupby(groups, sort=True, dropna=False).groups if groups else {(): seg.index}
+    if len(groups) == 1:
+        keys = {(k,): v for k, v in seg.groupby(groups[0], sort=True, dropna=False).groups.items()}
+    else:
+        keys = seg.groupby(groups, sort=True, dropna=False).groups if groups else \
+            {(): seg.index}
     for key, index in keys.items():
         part = seg.loc[index]
         part_sets = code_sets[seg.index.get_indexer(index)]
@@ -108,42 +111,290 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
     return table.astype(float)
 
 
-def cooccurrence(codings: pd.DataFrame, *, codes: Sequence[str] | None = None) -> pd.DataFrame:
-    """Pairs of codes on the same segment: counts and Jaccard, one row per pair.
+LEVELS = ("segment", "document", "window")
 
-    Linear in the number of codings: each segment's code set is visited once.
+
+def _unit_sets(codings: pd.DataFrame, segments: pd.DataFrame | None, level: str,
+               window: int) -> pd.Series:
+    sets = coded_sets(codings)
+    if level == "segment":
+        return sets
+    if segments is None:
+        raise ValueError(f"level={level!r} needs the segments table (for doc_id and position)")
+    seg = segments[segments["segment_id"].isin(sets.index)]
+    if level == "document":
+        by_doc: dict[str, set[str]] = {}
+        for sid, doc in zip(seg["segment_id"], seg["doc_id"], strict=True):
+            by_doc.setdefault(str(doc), set()).update(sets[sid])
+        return pd.Series({d: frozenset(v) for d, v in by_doc.items()}, dtype=object)
+    if level != "window":
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    out: dict[str, frozenset[str]] = {}
+    ordered = seg.sort_values(["doc_id", "position"], kind="stable")
+    for _, part in ordered.groupby("doc_id", sort=False):
+        ids = part["segment_id"].tolist()
+        for i, sid in enumerate(ids):
+            near = ids[max(0, i - window): i + window + 1]
+            out[sid] = frozenset().union(*(sets[n] for n in near))
+    return pd.Series(out, dtype=object)
+
+
+def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
+                 level: str = "segment", window: int = 1,
+                 codes: Sequence[str] | None = None, correction: str = "holm",
+                 alpha: float = 0.05, unequal: float = 5.0) -> pd.DataFrame:
+    """Pairs of codes that occur together, with the measures researchers use.
+
+    Parameters
+    ----------
+    codings : DataFrame
+        One coder's codings table.
+    segments : DataFrame, optional
+        Needed for ``level="document"`` and ``"window"``.
+    level : {"segment", "document", "window"}
+        What counts as together: the same segment; the same document; or within
+        ``window`` segments of each other in a document (each segment's unit is
+        the codes of itself and its neighbours).
+    window : int, default 1
+        Neighbours on each side, for ``level="window"``.
+    codes : list of str, optional
+        Codes to pair (default: those used).
+    correction : {"holm", "bh", "none"}
+        Correction of the p-values for the number of pairs tested.
+    alpha : float, default 0.05
+        Significance level for ``significant``, after correction.
+    unequal : float, default 5
+        ``c_warning`` flags pairs where one code is on more than this many
+        times as many units as the other (ATLAS.ti's caution for its
+        c-coefficient).
 
     Returns
     -------
     DataFrame
-        ``code_a``, ``code_b`` (a < b), ``n_a``, ``n_b`` (segments coded each),
-        ``n_ab`` (coded both), ``jaccard`` (``n_ab / (n_a + n_b - n_ab)``) and
-        ``examined``; pairs that never co-occur are included with ``n_ab`` 0.
+        One row per pair ``code_a`` < ``code_b`` (in ``codes`` order) with
+        ``units`` (N), ``n_a``, ``n_b``, ``n_ab``, ``jaccard``,
+        ``c_coefficient`` (ATLAS.ti: n_ab / (n_a + n_b - n_ab), which for
+        segment codings equals the Jaccard index), ``c_warning``, ``lift``
+        (N n_ab / (n_a n_b)), ``pmi`` (log2 lift), ``npmi`` (PMI / -log2(n_ab/N),
+        from -1 to 1), ``p_value`` (one-sided hypergeometric test that the
+        codes occur together more often than by chance; Fisher's exact test),
+        ``p_adjusted`` and ``significant``. Counting is a sparse matrix product,
+        linear in the number of codings.
 
     Examples
     --------
     >>> from tr_discourse.codings import codings_from_sets
     >>> cods = codings_from_sets({"a": ["x", "y"], "b": ["x"], "c": []}, coder="A")
-    >>> cooccurrence(cods).to_dict("records")[0]
-    {'code_a': 'x', 'code_b': 'y', 'n_a': 2, 'n_b': 1, 'n_ab': 1, 'jaccard': 0.5, 'examined': 3}
+    >>> row = cooccurrence(cods).iloc[0]
+    >>> [str(v) for v in row[["code_a", "code_b", "units", "n_a", "n_b", "n_ab", "jaccard",
+    ...                        "lift"]]]
+    ['x', 'y', '3', '2', '1', '1', '0.5', '1.5']
+
+    """
+    import scipy.sparse as sp
+    from scipy.stats import hypergeom
+
+    sets = _unit_sets(codings, segments, level, window)
+    if codes is None:
+        codes = sorted(set().union(*sets)) if len(sets) else []
+    codes = list(codes)
+    index = {c: j for j, c in enumerate(codes)}
+    rows, cols = [], []
+    for i, s in enumerate(sets):
+        for c in s:
+            if c in index:
+                rows.append(i)
+                cols.append(index[c])
+    x = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sets), len(codes)))
+    both = (x.T @ x).toarray()
+    n_units = len(sets)
+    single = np.diag(both)
+    a_idx, b_idx = np.triu_indices(len(codes), k=1)
+    n_a, n_b, n_ab = single[a_idx], single[b_idx], both[a_idx, b_idx]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        union = n_a + n_b - n_ab
+        jaccard = np.where(union > 0, n_ab / union, np.nan)
+        lift = n_units * n_ab / (n_a * n_b)
+        pmi = np.log2(lift)
+        p_ab = n_ab / n_units
+        npmi = np.where(n_ab == 0, -1.0, pmi / -np.log2(p_ab))
+        npmi = np.where(n_ab == n_units, 1.0, npmi)
+        ratio = np.maximum(n_a, n_b) / np.minimum(n_a, n_b)
+    p_value = hypergeom.sf(n_ab - 1, n_units, n_a, n_b) if len(n_ab) else np.array([])
+    table = pd.DataFrame({
+        "code_a": [codes[i] for i in a_idx], "code_b": [codes[j] for j in b_idx],
+        "units": n_units, "n_a": n_a.astype(int), "n_b": n_b.astype(int),
+        "n_ab": n_ab.astype(int), "jaccard": jaccard, "c_coefficient": jaccard,
+        "c_warning": ratio > unequal, "lift": lift, "pmi": pmi, "npmi": npmi,
+        "p_value": p_value})
+    table["p_adjusted"] = adjust_p(table["p_value"].to_numpy(), correction)
+    table["significant"] = table["p_adjusted"] < alpha
+    table.attrs.update(level=level, window=window if level == "window" else None,
+                       correction=correction)
+    return table
+
+
+def adjust_p(p: np.ndarray, method: str = "holm") -> np.ndarray:
+    """Adjust p-values for multiple comparisons: ``"holm"``, ``"bh"`` or ``"none"``.
+
+    Examples
+    --------
+    >>> adjust_p(np.array([0.01, 0.04, 0.03]), "holm").round(3).tolist()
+    [0.03, 0.06, 0.06]
+    >>> adjust_p(np.array([0.01, 0.04, 0.03]), "bh").round(3).tolist()
+    [0.03, 0.04, 0.04]
+
+    """
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if method == "none" or m == 0:
+        return p.copy()
+    order = np.argsort(p)
+    ranked = p[order]
+    if method == "holm":
+        adjusted = np.maximum.accumulate((m - np.arange(m)) * ranked)
+    elif method == "bh":
+        adjusted = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
+        adjusted = (ranked * m / np.arange(1, m + 1))
+        adjusted = np.minimum.accumulate(adjusted[::-1])[::-1]
+    else:
+        raise ValueError(f"correction must be 'holm', 'bh' or 'none', got {method!r}")
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def crosstab(segments: pd.DataFrame, codings: pd.DataFrame, by: str, *,
+             codes: Sequence[str] | None = None, value: str = "segments") -> pd.DataFrame:
+    """Code by attribute (MAXQDA's code matrix): codes as rows, groups as columns.
+
+    ``value`` is ``"segments"`` (coded segments), ``"share"`` (of the group's
+    examined segments) or ``"documents"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from tr_discourse.codings import codings_from_sets
+    >>> segs = pd.DataFrame({"segment_id": ["a", "b", "c"], "doc_id": ["d1", "d1", "d2"],
+    ...                      "n_words": [5, 5, 5], "role": ["PO", "PO", "manager"]})
+    >>> cods = codings_from_sets({"a": ["x"], "b": [], "c": ["x"]}, coder="A")
+    >>> crosstab(segs, cods, "role", value="share").loc["x"].to_dict()
+    {'PO': 0.5, 'manager': 1.0}
+
+    """
+    if value not in ("segments", "share", "documents"):
+        raise ValueError(f"value must be 'segments', 'share' or 'documents', got {value!r}")
+    table = frequencies(segments, codings, by=by, codes=codes)[value]
+    return table.unstack(level=0).reindex(codes or table.index.get_level_values(-1).unique())
+
+
+def time_series(segments: pd.DataFrame, codings: pd.DataFrame, *, freq: str = "YS",
+                codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Frequencies per period of the segments' ``date`` (``freq``: "YS" years, "MS" months).
+
+    Returns the :func:`frequencies` columns indexed by (period start, code).
+    """
+    if "date" not in segments:
+        raise ValueError("the segments table has no 'date' column")
+    dated = segments.dropna(subset=["date"]).copy()
+    dated["period"] = pd.to_datetime(dated["date"]).dt.to_period(
+        {"YS": "Y", "MS": "M", "QS": "Q"}.get(freq, freq)).dt.start_time
+    return frequencies(dated, codings, by="period", codes=codes)
+
+
+def retrieve(segments: pd.DataFrame, codings: pd.DataFrame, *,
+             all_of: Sequence[str] = (), any_of: Sequence[str] = (),
+             none_of: Sequence[str] = (), evidence: pd.DataFrame | None = None
+             ) -> pd.DataFrame:
+    """Return the segments coded with all of ``all_of``, one of ``any_of``, none of ``none_of``.
+
+    A AND B is ``all_of=[A, B]``, A NOT B is ``all_of=[A], none_of=[B]``.
+    With ``evidence`` (a rule coder's evidence table) each row lists its
+    matches as ``code: text`` strings.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from tr_discourse.codings import codings_from_sets
+    >>> segs = pd.DataFrame({"segment_id": ["a", "b"], "text": ["one", "two"]})
+    >>> cods = codings_from_sets({"a": ["x", "y"], "b": ["x"]}, coder="A")
+    >>> retrieve(segs, cods, all_of=["x"], none_of=["y"])["segment_id"].tolist()
+    ['b']
 
     """
     sets = coded_sets(codings)
-    if codes is None:
-        codes = sorted(set().union(*sets)) if len(sets) else []
-    wanted = set(codes)
-    single: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
-    for s in sets:
-        s = sorted(wanted & s)
-        single.update(s)
-        pairs.update(combinations(s, 2))
-    order = {c: i for i, c in enumerate(codes)}
+    keep = [sid for sid, s in sets.items()
+            if set(all_of) <= s and (not any_of or s & set(any_of)) and not s & set(none_of)]
+    out = segments[segments["segment_id"].isin(keep)].copy()
+    out["codes"] = out["segment_id"].map(lambda sid: sorted(sets[sid]))
+    if evidence is not None:
+        wanted = set(all_of) | set(any_of)
+        ev = evidence[evidence["segment_id"].isin(keep)]
+        if wanted:
+            ev = ev[ev["code"].isin(wanted)]
+        listed = ev.groupby("segment_id")[["code", "text"]].apply(
+            lambda g: [f"{c}: {t}" for c, t in zip(g["code"], g["text"], strict=True)])
+        out["evidence"] = out["segment_id"].map(listed).map(
+            lambda v: v if isinstance(v, list) else [])
+    return out.reset_index(drop=True)
+
+
+def kwic(segments: pd.DataFrame, pattern: str, *, width: int = 40,
+         regex: bool = False) -> pd.DataFrame:
+    """Keyword in context: every match of ``pattern`` with ``width`` characters either side.
+
+    ``pattern`` is a word or phrase matched whole and case-insensitively, or,
+    with ``regex=True``, a regular expression.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> segs = pd.DataFrame({"segment_id": ["a"], "text": ["They moved us to a hub. The hub!"]})
+    >>> kwic(segs, "hub", width=6)[["left", "match", "right"]].values.tolist()
+    [[' to a ', 'hub', '. The '], ['. The ', 'hub', '!']]
+
+    """
+    import re
+
+    rx = re.compile(pattern if regex else rf"(?<!\w){re.escape(pattern)}(?!\w)", re.IGNORECASE)
     rows = []
-    for a, b in combinations(sorted(codes, key=order.get), 2):
-        n_ab = pairs[(a, b)] or pairs[(b, a)]
-        union = single[a] + single[b] - n_ab
-        rows.append((a, b, single[a], single[b], n_ab, n_ab / union if union else np.nan,
-                     len(sets)))
-    return pd.DataFrame(rows, columns=["code_a", "code_b", "n_a", "n_b", "n_ab", "jaccard",
-                                       "examined"])
+    for sid, text in zip(segments["segment_id"], segments["text"].fillna(""), strict=True):
+        for m in rx.finditer(text):
+            rows.append((sid, m.start(), m.end(), text[max(0, m.start() - width):m.start()],
+                         m.group(0), text[m.end():m.end() + width]))
+    return pd.DataFrame(rows, columns=["segment_id", "start", "end", "left", "match", "right"])
+
+
+def keyness(segments: pd.DataFrame, codings: pd.DataFrame, code: str, *, n: int = 30,
+            min_count: int = 3) -> pd.DataFrame:
+    """Words over-represented in the segments coded ``code`` (Dunning's log-likelihood).
+
+    Compares word counts in the coded segments (target) with the other
+    examined segments (reference). ``g2`` is the log-likelihood statistic,
+    ``log_ratio`` the binary log of the ratio of relative frequencies (an
+    effect size), ``p_value`` from the chi-squared distribution with one
+    degree of freedom. Useful for finding words to add to a code's patterns.
+    """
+    from scipy.stats import chi2
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    sets = coded_sets(codings)
+    seg = segments[segments["segment_id"].isin(sets.index)]
+    target = seg["segment_id"].map(lambda s: code in sets[s]).to_numpy()
+    if not target.any():
+        raise ValueError(f"no examined segment is coded {code!r}")
+    vec = CountVectorizer(token_pattern=r"(?u)\b[a-zA-Z][\w'’-]+\b", lowercase=True)
+    counts = vec.fit_transform(seg["text"].fillna(""))
+    a = np.asarray(counts[target].sum(axis=0)).ravel().astype(float)
+    b = np.asarray(counts[~target].sum(axis=0)).ravel().astype(float)
+    c, d = a.sum(), b.sum()
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
+        log_ratio = np.log2(((a + 0.5) / c) / ((b + 0.5) / d))
+    over = (a / c > b / d) & (a >= min_count)
+    table = pd.DataFrame({"term": vec.get_feature_names_out(), "target": a.astype(int),
+                          "reference": b.astype(int), "g2": g2, "log_ratio": log_ratio,
+                          "p_value": chi2.sf(g2, 1)})[over]
+    return table.sort_values("g2", ascending=False).head(n).reset_index(drop=True)
