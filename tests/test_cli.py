@@ -85,3 +85,20 @@ def test_python_dash_m_runs_the_same_command(tmp_path):
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "wrote 6 segments" in done.stderr
+
+
+def test_agree_prints_and_writes_the_agreement_table(tmp_path, capsys):
+    import pandas as pd
+
+    from tr_discourse.cli import main
+
+    out = tmp_path / "agree.csv"
+    assert main(["agree", "corpora/tr_blog/codings/coder_a.csv",
+                 "corpora/tr_blog/codings/coder_b.csv", "--codebook", "codebooks/tr_core.yaml",
+                 "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "krippendorff_alpha" in captured.out and "marketisation" in captured.out
+    assert "479 units examined by both; 0 only by A, 0 only by B" in captured.err
+    table = pd.read_csv(out).set_index("code")
+    assert table.loc["marketisation", "cohen_kappa"] == pytest.approx(0.960, abs=5e-4)
+    assert list(table.index[-2:]) == ["(macro)", "(code set)"]

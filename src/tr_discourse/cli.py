@@ -79,6 +79,21 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--out", required=True, type=Path, metavar="DIR")
     code.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
+    agree = sub.add_parser(
+        "agree",
+        help="agreement between two codings, per code",
+        description="Per code: units both coders examined, how many each coded, percent "
+        "agreement, Cohen's kappa, Krippendorff's alpha, and precision, recall and F1 of B "
+        "against A; then the mean over codes and the whole code set (alpha with the MASI "
+        "distance). Segments only one coder examined are counted apart.",
+    )
+    agree.add_argument("codings_a", type=Path, metavar="CODINGS_A")
+    agree.add_argument("codings_b", type=Path, metavar="CODINGS_B")
+    agree.add_argument("--codebook", type=Path, metavar="YAML",
+                       help="roll child codes up to parents and report every code, in order")
+    agree.add_argument("--out", type=Path, metavar="FILE",
+                       help=f"also write the table ({', '.join(TABLE_EXTENSIONS)})")
+
     train = sub.add_parser(
         "train",
         help="train the ML coder on coded segments and save it",
@@ -164,6 +179,32 @@ def _read(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agree(args: argparse.Namespace) -> int:
+    from .codebook.load import load_codebook
+    from .codings import read_codings, roll_up
+    from .reliability import agreement
+
+    a, b = read_codings(args.codings_a), read_codings(args.codings_b)
+    codes = None
+    if args.codebook is not None:
+        book = load_codebook(args.codebook)
+        a, b = roll_up(a, book), roll_up(b, book)
+        codes = [c.id for c in book.codes]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = agreement(a, b, codes=codes)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    with pd.option_context("display.width", 140, "display.precision", 3):
+        print(table.to_string())
+    print(f"\n{int(table['units'].iloc[0]) if len(table) else 0:,} units examined by both; "
+          f"{table.attrs['only_a']:,} only by A, {table.attrs['only_b']:,} only by B",
+          file=sys.stderr)
+    if args.out is not None:
+        write_table(table.reset_index(), args.out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
@@ -174,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .run import code_command
 
             return code_command(args)
+        if args.command == "agree":
+            return _agree(args)
         if args.command == "train":
             from .run import train_command
 
