@@ -21,6 +21,7 @@ demo: $(VENV)/.installed
 	$(BIN)/tr-discourse read corpora/tr_interviews corpora/tr_blog --out out/demo/segments.parquet
 	$(BIN)/tr-discourse code corpora/tr_interviews corpora/tr_blog --codebook codebooks/tr_core.yaml \
 		--roll-up --out out/demo
+	$(BIN)/tr-discourse report out/demo --html out/demo/report.html
 	$(BIN)/python corpora/agreement.py
 	$(BIN)/python benchmarks/rule_quality.py
 

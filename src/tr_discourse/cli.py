@@ -94,6 +94,17 @@ def _parser() -> argparse.ArgumentParser:
     agree.add_argument("--out", type=Path, metavar="FILE",
                        help=f"also write the table ({', '.join(TABLE_EXTENSIONS)})")
 
+    report = sub.add_parser(
+        "report",
+        help="a self-contained HTML report of a coding run",
+        description="Read the outputs of tr-discourse code in DIR and write an HTML report "
+        "with the counts, plots (images embedded), the reliability against the reference "
+        "coding when the inputs bring one, and example passages with their evidence.",
+    )
+    report.add_argument("run_dir", type=Path, metavar="DIR")
+    report.add_argument("--html", type=Path, metavar="FILE",
+                        help="where to write the report (default: DIR/report.html)")
+
     train = sub.add_parser(
         "train",
         help="train the ML coder on coded segments and save it",
@@ -217,6 +228,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code_command(args)
         if args.command == "agree":
             return _agree(args)
+        if args.command == "report":
+            from .report import write_report
+
+            path = write_report(args.run_dir, args.html)
+            print(f"wrote {path}", file=sys.stderr)
+            return 0
         if args.command == "train":
             from .run import train_command
 

@@ -73,6 +73,7 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv) if sys.argv else None,
         "inputs": [str(i) for i in inputs], "unit": corpus.unit, "coder": coder,
+        "codebook_path": str(Path(codebook).resolve()),
         "coder_params": {"roll_up": roll_up, "n_jobs": jobs,
                          "model": None if model is None else str(model)}, **provenance,
         "counts": {"documents": corpus.n_documents, "segments": corpus.n_segments,

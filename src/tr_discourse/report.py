@@ -1,0 +1,184 @@
+"""A self-contained HTML report of a coding run (``tr-discourse report DIR``).
+
+The report reads what ``tr-discourse code`` wrote to DIR and shows: the run
+(inputs, coder, codebook version and hash), counts per code with intervals,
+plots (frequencies, co-occurrence heatmap and network, timeline, code by
+corpus and kind), the reliability of the run against the reference coding
+when the inputs are corpus folders that bring one, and example passages per
+code with the evidence highlighted. Images are embedded, so the file can be
+mailed or archived on its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import analysis, plots
+from ._version import __version__
+from .codebook.load import load_codebook
+from .codings import read_codings, roll_up
+from .errors import TrDiscourseError
+from .io.write import atomic_write_text
+from .views import EvidenceView
+
+__all__ = ["build_report", "write_report"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;
+color:#222;line-height:1.45;padding:0 1em}
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+table{border-collapse:collapse;font-size:.88em;margin:.5em 0}
+th,td{border-bottom:1px solid #e5e5e5;padding:.25em .6em;text-align:right}
+th:first-child,td:first-child{text-align:left}
+img{max-width:100%;height:auto;margin:.5em 0}
+.meta{color:#555;font-size:.9em}.grid{display:flex;flex-wrap:wrap;gap:1em}
+.grid>div{flex:1 1 480px}
+"""
+
+
+def _png(ax: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    fig = ax.figure
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="plot" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame, digits: int = 3) -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return "" if pd.isna(v) else (f"{v:,.0f}" if v.is_integer() and abs(v) >= 1
+                                           else f"{v:.{digits}f}")
+        return html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "",
+                                                                *frame.columns])
+    rows = "".join("<tr><td>" + html.escape(str(i)) + "</td>" +
+                   "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+                   for i, row in zip(frame.index, frame.to_numpy(), strict=True))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _reference(manifest: dict[str, Any], book: Any) -> pd.DataFrame | None:
+    from .sample import corpus_config, read_corpus_codings
+
+    parts = []
+    for item in manifest.get("inputs", []):
+        path = Path(item)
+        try:
+            if path.is_dir() and (corpus_config(path).get("codings") or {}).get("reference"):
+                parts.append(read_corpus_codings(path))
+        except TrDiscourseError:
+            continue
+    if not parts:
+        return None
+    return roll_up(pd.concat(parts, ignore_index=True), book)
+
+
+def build_report(run_dir: str | Path, *, examples: int = 3) -> str:
+    """Return the HTML report of the coding run in ``run_dir``."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    run_dir = Path(run_dir)
+    manifest_path = run_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise TrDiscourseError(f"{run_dir}: no manifest.json; this is not the output of a "
+                               "complete tr-discourse code run (or the run was interrupted)")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    codebook_path = Path(manifest.get("codebook_path", ""))
+    book = load_codebook(codebook_path) if codebook_path.is_file() else None
+    segments = pd.read_parquet(run_dir / "segments.parquet")
+    codings = read_codings(run_dir / "codings.parquet")
+    evidence = pd.read_parquet(run_dir / "evidence.parquet") \
+        if (run_dir / "evidence.parquet").exists() else None
+    if book is not None:
+        codings = roll_up(codings, book)
+        codes = [c.id for c in book.codes]
+    else:
+        codes = sorted(set(codings["code"].dropna()))
+    freq = analysis.frequencies(segments, codings, codes=codes)
+    cooc = analysis.cooccurrence(codings, codes=codes)
+    if book is not None:  # a child and its parent co-occur by construction once rolled up
+        nested = [a in book.ancestors(b) or b in book.ancestors(a)
+                  for a, b in zip(cooc["code_a"], cooc["code_b"], strict=True)]
+        cooc = cooc[~pd.Series(nested, index=cooc.index)]
+    parts = [f"<h1>Coding report: {html.escape(', '.join(manifest.get('inputs', [])))}</h1>",
+             '<p class="meta">' + html.escape(
+                 f"coder {manifest.get('coder')} · codebook {manifest.get('codebook')} "
+                 f"{manifest.get('codebook_version')} (hash "
+                 f"{str(manifest.get('codebook_hash'))[:12]}) · unit {manifest.get('unit')} · "
+                 f"made {manifest.get('created')} with tr_discourse "
+                 f"{manifest.get('tr_discourse')}; report by tr_discourse {__version__}") + "</p>"]
+    counts = manifest.get("counts", {})
+    parts.append("<h2>Counts</h2><p>" + html.escape(
+        f"{counts.get('documents', 0):,} documents, {counts.get('segments', 0):,} segments; "
+        f"{counts.get('coded_segments', 0):,} segments got {counts.get('codings', 0):,} "
+        "codes.") + "</p>")
+    shown = freq[["segments", "documents", "share", "share_low", "share_high",
+                  "per_1000_words"]].copy()
+    parts.append(_table(shown))
+    parts.append("<h2>Frequencies and co-occurrence</h2><div class='grid'>")
+    parts.append("<div>" + _png(plots.plot_frequencies(freq, codebook=book)) + "</div>")
+    parts.append("<div>" + _png(plots.plot_cooccurrence_heatmap(cooc)) + "</div>")
+    parts.append("<div>" + _png(plots.plot_network(cooc, codebook=book, min_value=0.05))
+                 + "</div></div>")
+    significant = cooc[cooc["significant"]].sort_values("npmi", ascending=False)
+    if len(significant):
+        parts.append("<p>Pairs that occur together more often than chance (one-sided "
+                     "hypergeometric test, Holm-corrected, 5%):</p>")
+        parts.append(_table(significant.set_index(["code_a"])[
+            ["code_b", "n_a", "n_b", "n_ab", "jaccard", "npmi", "p_adjusted"]].head(15)))
+    if segments["date"].notna().any():
+        series = analysis.time_series(segments, codings, codes=codes[:6])
+        parts.append("<h2>Over time</h2>" + _png(plots.plot_timeline(series, codebook=book)))
+    for column in ("corpus", "kind"):
+        if column in segments and segments[column].nunique() > 1:
+            table = analysis.crosstab(segments, codings, column, codes=codes, value="share")
+            parts.append(f"<h2>Codes by {column}</h2>" + _png(plots.plot_group_heatmap(table)))
+    reference = _reference(manifest, book) if book is not None else None
+    if reference is not None:
+        from .reliability import agreement
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = agreement(reference, codings, codes=codes)
+        parts.append("<h2>Against the reference coding</h2><p>The inputs bring an "
+                     "adjudicated reference coding; this run is B, the reference A.</p>")
+        parts.append(_table(table[["units", "n_a", "n_b", "precision", "recall", "f1",
+                                   "cohen_kappa", "krippendorff_alpha"]]))
+        parts.append(_png(plots.plot_scores(table.loc[codes], "f1", codebook=book)))
+    if book is not None:
+        parts.append("<h2>Example passages</h2>")
+        view_evidence = evidence if evidence is not None else pd.DataFrame(
+            columns=["segment_id", "code", "rule_id", "start", "end", "text"])
+        for code in codes:
+            coded = codings.loc[codings["code"] == code].sort_values("score", ascending=False)
+            ids = coded["segment_id"].head(examples)
+            if ids.empty:
+                continue
+            segs = segments.set_index("segment_id").loc[ids].reset_index()
+            ev = view_evidence[view_evidence["segment_id"].isin(ids)]
+            parts.append(f"<h3>{html.escape(book[code].label)} <small>({code})</small></h3>")
+            parts.append(EvidenceView(segs, ev, book).to_html())
+    body = "\n".join(parts)
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>tr_discourse "
+            f"report</title><style>{_CSS}</style></head><body>{body}</body></html>")
+
+
+def write_report(run_dir: str | Path, html_path: str | Path | None = None) -> Path:
+    """Write the report of ``run_dir`` (default ``run_dir/report.html``) atomically."""
+    path = Path(html_path) if html_path is not None else Path(run_dir) / "report.html"
+    return atomic_write_text(path, build_report(run_dir))
