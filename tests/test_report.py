@@ -31,6 +31,9 @@ def test_report_is_self_contained_and_complete(run):
     assert not re.search(r'(src|href)="(http|//)', page)  # nothing fetched from outside
     assert page.count("<mark") > 10  # evidence highlighted in the example passages
     assert "TR core codebook 1.1.0" in page
+    assert sorted(p.name for p in (run / "plots").iterdir()) == [
+        "codes_by_kind.png", "cooccurrence_heatmap.png", "cooccurrence_network.png",
+        "frequencies.png", "reliability.png", "timeline.png"]
 
 
 def test_report_refuses_a_directory_without_a_manifest(tmp_path, capsys):

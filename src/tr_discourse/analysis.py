@@ -7,6 +7,7 @@ the denominator, a segment the coder never saw is not.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ def wilson_interval(k: np.ndarray | float, n: np.ndarray | float, z: float = 1.9
 
 def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
                 by: str | Sequence[str] | None = None,
-                codes: Sequence[str] | None = None) -> pd.DataFrame:
+                codes: Sequence[str] | None = None, codebook: Any | None = None) -> pd.DataFrame:
     """Per code (and group): coded segments, documents, share with a Wilson interval, rate.
 
     Parameters
@@ -54,6 +55,9 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
         Segment columns to group by (``corpus``, ``kind``, ``role``...).
     codes : list of str, optional
         Codes to report, in order (default: those used).
+    codebook : Codebook, optional
+        Roll child codes up to their parents first (a segment coded
+        ``supply_chain`` counts for ``marketisation`` too).
 
     Returns
     -------
@@ -80,26 +84,41 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
 
     """
     groups = [by] if isinstance(by, str) else list(by or [])
+    if codebook is not None:
+        from .codings import roll_up
+
+        codings = roll_up(codings, codebook)
     sets = coded_sets(codings)
-    seg = segments[segments["segment_id"].isin(sets.index)].copy()
+    ids = segments["segment_id"].astype(str).to_numpy(dtype=object)
+    where = pd.Index(sets.index).get_indexer(ids)  # plain object arrays: fast for millions
+    seg = segments[where >= 0].reset_index(drop=True)
     if codes is None:
         codes = sorted(set().union(*sets)) if len(sets) else []
-    code_sets = sets.reindex(seg["segment_id"]).to_numpy()
+    codes = list(codes)
+    # An indicator matrix (segments x codes), then sums per group: linear in the codings.
+    hit = _indicator(sets.to_numpy()[where[where >= 0]], codes)
+    keys = seg.groupby(groups, sort=True, dropna=False).ngroup().to_numpy() if groups else \
+        np.zeros(len(seg), dtype=int)
+    n_groups = int(keys.max()) + 1 if len(keys) else 0
+    coded = np.zeros((n_groups, len(codes)))
+    np.add.at(coded, keys, hit)
+    examined = np.bincount(keys, minlength=n_groups).astype(float)
+    words = np.bincount(keys, weights=seg["n_words"].to_numpy(float), minlength=n_groups) \
+        if "n_words" in seg else np.full(n_groups, np.nan)
+    docs = np.zeros((n_groups, len(codes)))
+    rows_, cols_ = np.nonzero(hit)
+    if len(rows_):
+        pairs = pd.DataFrame({"g": keys[rows_], "c": cols_,
+                              "d": seg["doc_id"].to_numpy()[rows_]}).drop_duplicates()
+        counts = pairs.groupby(["g", "c"]).size()
+        docs[counts.index.get_level_values(0), counts.index.get_level_values(1)] = counts
+    labels = (seg.groupby(groups, sort=True, dropna=False).size().index.tolist()
+              if groups else [()])
     rows = []
-    if len(groups) == 1:
-        keys = {(k,): v for k, v in seg.groupby(groups[0], sort=True, dropna=False).groups.items()}
-    else:
-        keys = seg.groupby(groups, sort=True, dropna=False).groups if groups else \
-            {(): seg.index}
-    for key, index in keys.items():
-        part = seg.loc[index]
-        part_sets = code_sets[seg.index.get_indexer(index)]
-        words = float(part["n_words"].sum()) if "n_words" in part else np.nan
-        for code in codes:
-            has = np.fromiter((code in s for s in part_sets), bool, len(part_sets))
-            key_t = key if isinstance(key, tuple) else (key,)
-            rows.append((*key_t, code, int(has.sum()), part.loc[has, "doc_id"].nunique(),
-                         len(part), words))
+    for g, key in enumerate(labels):
+        key_t = key if isinstance(key, tuple) else (key,)
+        for j, code in enumerate(codes):
+            rows.append((*key_t, code, coded[g, j], docs[g, j], examined[g], words[g]))
     table = pd.DataFrame(rows, columns=[*groups, "code", "segments", "documents", "examined",
                                         "words"])
     table["share"] = table["segments"] / table["examined"]
@@ -137,6 +156,18 @@ def _unit_sets(codings: pd.DataFrame, segments: pd.DataFrame | None, level: str,
             near = ids[max(0, i - window): i + window + 1]
             out[sid] = frozenset().union(*(sets[n] for n in near))
     return pd.Series(out, dtype=object)
+
+
+def _indicator(code_sets: Any, codes: list[str]) -> np.ndarray:
+    """Return a boolean matrix whose row i, column j is True when set i holds code j."""
+    index = {c: j for j, c in enumerate(codes)}
+    hit = np.zeros((len(code_sets), len(codes)), dtype=bool)
+    for i, s in enumerate(code_sets):
+        for c in s:
+            j = index.get(c)
+            if j is not None:
+                hit[i, j] = True
+    return hit
 
 
 def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,

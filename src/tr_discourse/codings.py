@@ -128,10 +128,19 @@ def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:
     elif "coder" in codings and codings["coder"].nunique() > 1:
         raise ValueError(f"the codings hold several coders ({', '.join(_coders(codings))}); "
                          "pass coder= to choose one")
-    sets: dict[str, frozenset[str]] = {}
-    for seg, codes in codings.groupby("segment_id", sort=True)["code"]:
-        sets[str(seg)] = frozenset(str(c) for c in codes.dropna())
-    return pd.Series(sets, dtype=object, name="codes").rename_axis("segment_id")
+    # One pass over plain arrays: linear in the number of rows, fast for millions.
+    segs = codings["segment_id"].astype(str).to_numpy(dtype=object)
+    codes = codings["code"].astype(object).to_numpy()
+    found: dict[str, set[str]] = {}
+    for seg, code in zip(segs, codes, strict=True):
+        entry = found.get(seg)
+        if entry is None:
+            entry = found[seg] = set()
+        if isinstance(code, str):
+            entry.add(code)
+    keys = sorted(found)
+    return pd.Series([frozenset(found[k]) for k in keys], index=pd.Index(keys, name="segment_id"),
+                     dtype=object, name="codes")
 
 
 def _coders(codings: pd.DataFrame) -> list[str]:

@@ -44,7 +44,7 @@ img{max-width:100%;height:auto;margin:.5em 0}
 """
 
 
-def _png(ax: Any) -> str:
+def _png(ax: Any, name: str, images: dict[str, bytes]) -> str:
     import matplotlib.pyplot as plt
 
     fig = ax.figure
@@ -52,6 +52,7 @@ def _png(ax: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
+    images[name] = buf.getvalue()
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="plot" src="data:image/png;base64,{data}">'
 
@@ -87,8 +88,13 @@ def _reference(manifest: dict[str, Any], book: Any) -> pd.DataFrame | None:
     return roll_up(pd.concat(parts, ignore_index=True), book)
 
 
-def build_report(run_dir: str | Path, *, examples: int = 3) -> str:
-    """Return the HTML report of the coding run in ``run_dir``."""
+def build_report(run_dir: str | Path, *, examples: int = 3,
+                 images: dict[str, bytes] | None = None) -> str:
+    """Return the HTML report of the coding run in ``run_dir``.
+
+    ``images``, if given, receives each plot as PNG bytes under a file name.
+    """
+    images = {} if images is None else images
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -131,9 +137,12 @@ def build_report(run_dir: str | Path, *, examples: int = 3) -> str:
                   "per_1000_words"]].copy()
     parts.append(_table(shown))
     parts.append("<h2>Frequencies and co-occurrence</h2><div class='grid'>")
-    parts.append("<div>" + _png(plots.plot_frequencies(freq, codebook=book)) + "</div>")
-    parts.append("<div>" + _png(plots.plot_cooccurrence_heatmap(cooc)) + "</div>")
-    parts.append("<div>" + _png(plots.plot_network(cooc, codebook=book, min_value=0.05))
+    parts.append("<div>" + _png(plots.plot_frequencies(freq, codebook=book), "frequencies.png",
+                                images) + "</div>")
+    parts.append("<div>" + _png(plots.plot_cooccurrence_heatmap(cooc), "cooccurrence_heatmap.png",
+                                      images) + "</div>")
+    parts.append("<div>" + _png(plots.plot_network(cooc, codebook=book, min_value=0.05),
+                                      "cooccurrence_network.png", images)
                  + "</div></div>")
     significant = cooc[cooc["significant"]].sort_values("npmi", ascending=False)
     if len(significant):
@@ -143,11 +152,13 @@ def build_report(run_dir: str | Path, *, examples: int = 3) -> str:
             ["code_b", "n_a", "n_b", "n_ab", "jaccard", "npmi", "p_adjusted"]].head(15)))
     if segments["date"].notna().any():
         series = analysis.time_series(segments, codings, codes=codes[:6])
-        parts.append("<h2>Over time</h2>" + _png(plots.plot_timeline(series, codebook=book)))
+        parts.append("<h2>Over time</h2>" + _png(plots.plot_timeline(series, codebook=book),
+                                                     "timeline.png", images))
     for column in ("corpus", "kind"):
         if column in segments and segments[column].nunique() > 1:
             table = analysis.crosstab(segments, codings, column, codes=codes, value="share")
-            parts.append(f"<h2>Codes by {column}</h2>" + _png(plots.plot_group_heatmap(table)))
+            parts.append(f"<h2>Codes by {column}</h2>" + _png(plots.plot_group_heatmap(table),
+                                                                  f"codes_by_{column}.png", images))
     reference = _reference(manifest, book) if book is not None else None
     if reference is not None:
         from .reliability import agreement
@@ -159,7 +170,8 @@ def build_report(run_dir: str | Path, *, examples: int = 3) -> str:
                      "adjudicated reference coding; this run is B, the reference A.</p>")
         parts.append(_table(table[["units", "n_a", "n_b", "precision", "recall", "f1",
                                    "cohen_kappa", "krippendorff_alpha"]]))
-        parts.append(_png(plots.plot_scores(table.loc[codes], "f1", codebook=book)))
+        parts.append(_png(plots.plot_scores(table.loc[codes], "f1", codebook=book),
+                          "reliability.png", images))
     if book is not None:
         parts.append("<h2>Example passages</h2>")
         view_evidence = evidence if evidence is not None else pd.DataFrame(
@@ -179,6 +191,15 @@ def build_report(run_dir: str | Path, *, examples: int = 3) -> str:
 
 
 def write_report(run_dir: str | Path, html_path: str | Path | None = None) -> Path:
-    """Write the report of ``run_dir`` (default ``run_dir/report.html``) atomically."""
+    """Write the report of ``run_dir`` (default ``run_dir/report.html``) atomically.
+
+    The plots are also written as PNG files to ``run_dir/plots/``.
+    """
+    from .io.write import atomic_write_bytes
+
     path = Path(html_path) if html_path is not None else Path(run_dir) / "report.html"
-    return atomic_write_text(path, build_report(run_dir))
+    images: dict[str, bytes] = {}
+    page = build_report(run_dir, images=images)
+    for name, data in images.items():
+        atomic_write_bytes(Path(run_dir) / "plots" / name, data)
+    return atomic_write_text(path, page)
