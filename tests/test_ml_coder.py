@@ -220,3 +220,18 @@ def test_hybrid_trains_from_rule_output_alone_with_a_warning(data):
     out = coder.predict(test)
     assert set(out["segment_id"]) == set(test["segment_id"])
     assert all(p == 1.0 for p in coder.rule_precision_.values() if p == p)  # rules vs rules
+
+
+def test_explanation_view_shades_the_words_that_moved_the_code(fitted):
+    from tr_discourse.views import ExplanationView
+
+    text = "The company cut our contract, and we were moved to a hub."
+    view = ExplanationView(fitted, text, code="marketisation", n=6)
+    page = view.to_html()
+    words = view.table[view.table["feature"].str.startswith("word:")]
+    best = words.loc[words["contribution"].abs().idxmax()]
+    term = best["feature"][5:]
+    assert f'title="{term}: {best["contribution"]:+.3f}"' in page
+    assert page.count("<span style=\"background:rgba") <= 6
+    assert "marketisation" in page and "threshold" in page
+    assert ExplanationView(fitted, text).code in fitted.codes_

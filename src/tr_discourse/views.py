@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 from itertools import pairwise
+from typing import Any
 
 import pandas as pd
 
 from .codebook.model import Codebook
 
-__all__ = ["EvidenceView"]
+__all__ = ["EvidenceView", "ExplanationView"]
 
 _FALLBACK = "#d9d9d9"
 
@@ -111,3 +112,94 @@ class EvidenceView:
     def __repr__(self) -> str:
         return (f"<EvidenceView: {len(self.segments)} segments, {len(self.evidence)} matches "
                 f"of {self.evidence['code'].nunique() if len(self.evidence) else 0} codes>")
+
+
+class ExplanationView:
+    """One text with the words that pushed a code up (green) or down (red) highlighted.
+
+    Built from :meth:`tr_discourse.MLCoder.explain`: each word n-gram feature of
+    the text is shaded by its contribution to the code's log-odds; hovering
+    shows the value. Character n-gram, rule and embedding features are listed
+    as totals beneath.
+
+    Parameters
+    ----------
+    model : MLCoder
+        A trained model.
+    text : str
+        The text to explain.
+    code : str, optional
+        The code to explain (default: the model's most probable code for the text).
+    n : int, default 12
+        Word features to show.
+
+    Examples
+    --------
+    >>> import tr_discourse as trd
+    >>> from tr_discourse.sample import read_corpus_codings
+    >>> segs = trd.read_corpus("corpora/tr_blog").segments
+    >>> model = trd.MLCoder(thresholds=0.5).fit(segs, read_corpus_codings("corpora/tr_blog"))
+    >>> view = ExplanationView(model, "The company cut the contract.", code="marketisation")
+    >>> "contract" in view.to_html() and "marketisation" in view.to_html()
+    True
+
+    """
+
+    def __init__(self, model: Any, text: str, code: str | None = None, *, n: int = 12) -> None:
+        self.model = model
+        self.text = text
+        self.n = n
+        table = model.explain(text, n=10_000)
+        if code is None:
+            code = str(table.sort_values("probability", ascending=False)["code"].iloc[0]) \
+                if len(table) else model.codes_[0]
+        self.code = code
+        self.table = table[table["code"] == code]
+
+    def to_html(self) -> str:
+        """Return the view as an HTML fragment."""
+        import re
+
+        rows = self.table
+        words = rows[rows["feature"].str.startswith("word:")].copy()
+        words["term"] = words["feature"].str.slice(5)
+        words = words.reindex(words["contribution"].abs().sort_values(ascending=False).index)
+        words = words.head(self.n)
+        top = float(words["contribution"].abs().max()) if len(words) else 1.0
+        marks: list[tuple[int, int, float, str]] = []
+        taken = [False] * len(self.text)
+        for row in words.itertuples():
+            pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, row.term.split())) + r"(?!\w)"
+            for m in re.finditer(pattern, self.text, flags=re.IGNORECASE):
+                if not any(taken[m.start():m.end()]):
+                    marks.append((m.start(), m.end(), row.contribution, row.term))
+                    taken[m.start():m.end()] = [True] * (m.end() - m.start())
+        marks.sort()
+        out, pos = [], 0
+        for start, end, value, term in marks:
+            out.append(html.escape(self.text[pos:start]))
+            alpha = 0.15 + 0.6 * abs(value) / top
+            color = f"rgba(0,158,115,{alpha:.2f})" if value > 0 else \
+                f"rgba(213,94,0,{alpha:.2f})"
+            out.append(f'<span style="background:{color}" title="{html.escape(term)}: '
+                       f'{value:+.3f}">{html.escape(self.text[start:end])}</span>')
+            pos = end
+        out.append(html.escape(self.text[pos:]))
+        others = rows[~rows["feature"].str.startswith("word:")]
+        totals = others.assign(kind=others["feature"].str.split(":").str[0]) \
+            .groupby("kind")["contribution"].sum()
+        extra = ", ".join(f"{k} features {v:+.2f}" for k, v in totals.items())
+        probability = float(rows["probability"].iloc[0]) if len(rows) else float("nan")
+        label = self.model.codebook_[self.code].label if self.code in self.model.codebook_ \
+            else self.code
+        return (f'<div class="tr-discourse-explanation"><div style="font-size:85%;color:#555">'
+                f"{html.escape(label)} ({html.escape(self.code)}): probability "
+                f"{probability:.2f}, threshold {self.model.thresholds_[self.code]:.2f}"
+                f'{"; " + html.escape(extra) if extra else ""}</div>'
+                f"<div>{''.join(out)}</div></div>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<ExplanationView of {self.code!r}: {len(self.table)} features>"
