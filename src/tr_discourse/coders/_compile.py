@@ -39,7 +39,7 @@ from ..codebook.patterns import Expr, Near, Regex, Term
 from ..codebook.patterns import Sequence as Seq
 
 __all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms",
-           "required_literals"]
+           "regex_phrases", "required_literals"]
 
 #: Words that make a following match not count when a pattern has ``negation: true``.
 NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "hardly", "without", "nor",
@@ -193,6 +193,83 @@ def _expected_rate(literals: list[str], logprob: dict[str, float]) -> float:
     return rate
 
 
+_MAX_REGEX_PHRASES = 300
+
+
+def regex_phrases(pattern: str) -> list[str] | None:
+    """Every text a word-bounded regular expression can match, when they are few.
+
+    A case-insensitive expression written ``\\b...\\b`` from literals,
+    character sets of a few letters, alternatives and optional parts
+    (``\\b(tick[- ]?box|box[- ]?ticking)\\b``) matches a finite set of texts; the
+    rule coder then matches them as phrases with the other phrases, instead of
+    running the expression. None when the set is infinite or larger than 300
+    (``\\w+``, ``.{0,40}``, look-arounds) or the ends are not word boundaries.
+
+    Examples
+    --------
+    >>> regex_phrases(r"\\btick[- ]?box(es)?\\b")
+    ['tick box', 'tick boxes', 'tick-box', 'tick-boxes', 'tickbox', 'tickboxes']
+    >>> regex_phrases(r"\\w+ly\\b") is None
+    True
+
+    """
+    from re import _constants as sre
+    from re import _parser
+
+    def expand(items: Any) -> list[str] | None:
+        out = [""]
+        for op, av in items:
+            if op is sre.AT:
+                continue
+            if op is sre.LITERAL:
+                options: list[str] | None = [chr(av)]
+            elif op is sre.IN:
+                options = []
+                for o, a in av:
+                    if o is sre.LITERAL:
+                        options.append(chr(a))
+                    elif o is sre.RANGE and a[1] - a[0] < 10:
+                        options += [chr(c) for c in range(a[0], a[1] + 1)]
+                    else:
+                        return None
+            elif op is sre.SUBPATTERN:
+                options = expand(av[3])
+            elif op is sre.BRANCH:
+                options = []
+                for alt in av[1]:
+                    sub = expand(alt)
+                    if sub is None:
+                        return None
+                    options += sub
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[1] <= 3:
+                body = expand(av[2])
+                if body is None:
+                    return None
+                options = ["".join(p) for k in range(av[0], av[1] + 1)
+                           for p in product(body, repeat=k)]
+            else:
+                return None
+            if options is None:
+                return None
+            out = [a + b for a in out for b in options]
+            if len(out) > _MAX_REGEX_PHRASES:
+                return None
+        return out
+
+    try:
+        items = list(_parser.parse(pattern))
+    except Exception:  # an unparsable pattern is left to the regex engine
+        return None
+    boundary = (sre.AT, sre.AT_BOUNDARY)
+    if len(items) < 3 or items[0] != boundary or items[-1] != boundary:
+        return None
+    found = expand(items)
+    if not found:
+        return None
+    return sorted({f for f in found if f.strip()})
+
+
 def _glob_regex(glob: str) -> re.Pattern[str]:
     body = "".join(r"[\w'’-]*" if ch == "*" else r"[\w'’-]" if ch == "?" else re.escape(ch)
                    for ch in glob)
@@ -235,6 +312,7 @@ class CompiledCodebook:
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._seqs: dict[Seq, _SeqInfo] = {}
         self._regexes: dict[Regex, re.Pattern[str]] = {}
+        self._regex_keys: dict[Regex, str] = {}  # regexes matched as phrases
         self._glob_seqs: list[_SeqInfo] = []
         self._seen: set[int] = set()
         self.rules: list[_Rule] = []
@@ -246,6 +324,8 @@ class CompiledCodebook:
                 for expr in (rule.expr, *rule.unless):
                     self._register(expr)
         self._by_key = {info.key: info for info in self._seqs.values()}
+        for key in self._regex_keys.values():
+            self._by_key[key] = _SeqInfo(key, Seq(()), [], (), [])
         logprob = _word_logprob() if self._regexes else {}  # 1M words: used here, then freed
         self._literals = {expr: required_literals(expr.pattern, logprob)
                           for expr in self._regexes}
@@ -263,11 +343,26 @@ class CompiledCodebook:
     def _trigger(self, expr: Expr) -> Any:
         if isinstance(expr, Near):
             return self._trigger(expr.left)
-        return expr if isinstance(expr, Regex) else self._seqs[expr].key
+        if isinstance(expr, Regex):
+            return self._regex_keys.get(expr, expr)
+        return self._seqs[expr].key
 
     def _register(self, expr: Expr) -> None:
         if isinstance(expr, Regex):
-            self._regexes.setdefault(expr, expr.compiled())
+            if expr in self._regex_keys or expr in self._regexes:
+                return
+            phrases = None if expr.case_sensitive else regex_phrases(expr.pattern)
+            if phrases:
+                key = f"rx{len(self._regex_keys)}"
+                docs = []
+                for phrase in phrases:
+                    words = [t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
+                    if words:
+                        docs.append(self._phrase_doc(words))
+                self.matcher.add(key, docs)
+                self._regex_keys[expr] = key
+            else:
+                self._regexes[expr] = expr.compiled()
         elif isinstance(expr, Near):
             self._register(expr.left)
             self._register(expr.right)
@@ -432,6 +527,9 @@ class CompiledCodebook:
 
         def char_spans(expr: Expr) -> list[tuple[int, int]]:
             if isinstance(expr, Regex):
+                key = self._regex_keys.get(expr)
+                if key is not None:
+                    return [chars(s, e) for s, e in seq_spans.get(key, [])]
                 return regex_hits.get(expr, [])
             if isinstance(expr, Near):
                 return [chars(s, e) for s, e in token_spans(expr)]
@@ -448,6 +546,8 @@ class CompiledCodebook:
                         if gap <= expr.distance:
                             out.append((first[0], max(first[1], second[1])))
                 return sorted(set(out))
+            if isinstance(expr, Regex) and expr in self._regex_keys:
+                return seq_spans.get(self._regex_keys[expr], [])
             if isinstance(expr, Regex):
                 a = arrays()
                 return [_token_span(a["idx"], a["ends"], s, e)
