@@ -206,3 +206,34 @@ def test_evidence_view_marks_every_match_in_the_codes_colour(coder):
     assert "&lt;" in html and "&amp;" in html
     assert 'title="Market (market:contract)"' in html
     assert repr(view) == "<EvidenceView: 2 segments, 2 matches of 2 codes>"
+
+
+def test_regexes_matched_as_phrases_find_what_the_regex_finds():
+    import re
+
+    from tr_discourse.coders._compile import CompiledCodebook, regex_phrases
+
+    assert regex_phrases(r"\b(no|one) (hub|office)s?\b") == [
+        "no hub", "no hubs", "no office", "no offices", "one hub", "one hubs", "one office",
+        "one offices"]
+    assert regex_phrases(r"\bfor[- ]profit") is None          # no boundary at the end
+    assert regex_phrases(r"(?<!not )\bprofit\b") is None      # a look-behind
+    compiled = CompiledCodebook(trd.load_codebook("codebooks/tr_core.yaml"))
+    assert len(compiled._regex_keys) > 100 and len(compiled._regexes) < 30
+    segs = trd.read_corpus(["corpora/tr_interviews", "corpora/tr_blog"]).segments
+    texts = [re.sub(r"\s+", " ", t) for t in segs["text"]]
+    docs = list(compiled.nlp.tokenizer.pipe(texts))
+    strings = compiled.nlp.vocab.strings
+    checked = 0
+    for expr, key in compiled._regex_keys.items():
+        rx = expr.compiled()
+        for text, doc in zip(texts, docs, strict=True):
+            by_regex = {(m.start(), m.end()) for m in rx.finditer(text)}
+            by_phrase = {(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))
+                         for m, s, e in compiled.matcher(doc) if strings[m] == key}
+            assert by_regex <= by_phrase, (expr.pattern, text)
+            # Extra phrase matches only overlap a regex match (finditer skips overlaps).
+            for s, e in by_phrase - by_regex:
+                assert any(s < re_ and rs < e for rs, re_ in by_regex), (expr.pattern, text)
+            checked += len(by_regex)
+    assert checked > 300
