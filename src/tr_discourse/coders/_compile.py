@@ -193,17 +193,17 @@ def _expected_rate(literals: list[str], logprob: dict[str, float]) -> float:
     return rate
 
 
-_MAX_REGEX_PHRASES = 300
+_MAX_REGEX_PHRASES = 2000
 
 
 def regex_phrases(pattern: str) -> list[str] | None:
     """Every text a word-bounded regular expression can match, when they are few.
 
-    A case-insensitive expression written ``\\b...\\b`` from literals,
+    An expression written ``\\b...\\b`` from literals, white space,
     character sets of a few letters, alternatives and optional parts
     (``\\b(tick[- ]?box|box[- ]?ticking)\\b``) matches a finite set of texts; the
     rule coder then matches them as phrases with the other phrases, instead of
-    running the expression. None when the set is infinite or larger than 300
+    running the expression. None when the set is infinite or larger than 2,000
     (``\\w+``, ``.{0,40}``, look-arounds) or the ends are not word boundaries.
 
     Examples
@@ -231,6 +231,8 @@ def regex_phrases(pattern: str) -> list[str] | None:
                         options.append(chr(a))
                     elif o is sre.RANGE and a[1] - a[0] < 10:
                         options += [chr(c) for c in range(a[0], a[1] + 1)]
+                    elif o is sre.CATEGORY and a is sre.CATEGORY_SPACE:
+                        options.append(" ")  # \s: word boundaries are spaces to a phrase
                     else:
                         return None
             elif op is sre.SUBPATTERN:
@@ -242,12 +244,17 @@ def regex_phrases(pattern: str) -> list[str] | None:
                     if sub is None:
                         return None
                     options += sub
-            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[1] <= 3:
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
                 body = expand(av[2])
                 if body is None:
                     return None
-                options = ["".join(p) for k in range(av[0], av[1] + 1)
-                           for p in product(body, repeat=k)]
+                if body == [" "] and av[0] >= 1:  # \s+ between words
+                    options = [" "]
+                elif av[1] <= 3:
+                    options = ["".join(p) for k in range(av[0], av[1] + 1)
+                               for p in product(body, repeat=k)]
+                else:
+                    return None
             else:
                 return None
             if options is None:
@@ -313,6 +320,7 @@ class CompiledCodebook:
         self._seqs: dict[Seq, _SeqInfo] = {}
         self._regexes: dict[Regex, re.Pattern[str]] = {}
         self._regex_keys: dict[Regex, str] = {}  # regexes matched as phrases
+        self._regex_exact: dict[str, frozenset[str]] = {}  # case-sensitive ones
         self._glob_seqs: list[_SeqInfo] = []
         self._seen: set[int] = set()
         self.rules: list[_Rule] = []
@@ -351,9 +359,11 @@ class CompiledCodebook:
         if isinstance(expr, Regex):
             if expr in self._regex_keys or expr in self._regexes:
                 return
-            phrases = None if expr.case_sensitive else regex_phrases(expr.pattern)
+            phrases = regex_phrases(expr.pattern)
             if phrases:
                 key = f"rx{len(self._regex_keys)}"
+                if expr.case_sensitive:  # matched on lower case, then checked as written
+                    self._regex_exact[key] = frozenset(phrases)
                 docs = []
                 for phrase in phrases:
                     words = [t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
@@ -503,6 +513,10 @@ class CompiledCodebook:
             info = self._by_key[strings[match_id]]
             if info.case_terms and not _case_ok(
                     text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])], info.case_terms):
+                continue
+            exact = self._regex_exact.get(info.key)
+            if exact is not None and re.sub(r"\s+", " ", text[doc[s].idx:doc[e - 1].idx
+                                                               + len(doc[e - 1])]) not in exact:
                 continue
             seq_spans[info.key].append((s, e))
         if not seq_spans and not regex_hits:
