@@ -237,3 +237,22 @@ def test_regexes_matched_as_phrases_find_what_the_regex_finds():
                 assert any(s < re_ and rs < e for rs, re_ in by_regex), (expr.pattern, text)
             checked += len(by_regex)
     assert checked > 300
+
+
+def test_two_processes_give_the_same_evidence_and_keep_their_workers():
+    import sys
+
+    sys.path.insert(0, "benchmarks")
+    from rule_speed import generate
+
+    texts = next(generate(150_000, 150_000, seed=3))
+    one = RuleCoder("codebooks/tr_core.yaml").fit()
+    two = RuleCoder("codebooks/tr_core.yaml", n_jobs=2, batch_size=200).fit()
+    try:
+        assert two.find(texts) == one.find(texts)
+        pool = two._pool_
+        assert two.find(texts[:1000]) == one.find(texts[:1000])
+        assert two._pool_ is pool  # reused, not restarted
+    finally:
+        two.close()
+    assert two._pool_ is None

@@ -37,9 +37,10 @@ class RuleCoder:
     batch_size : int, default 1000
         Segments tokenised and matched together.
     n_jobs : int, default 1
-        Processes to code with. Segments are cut into contiguous chunks, one
-        per process, and the results joined in order, so the output is the
-        same for any ``n_jobs``.
+        Processes to code with. Segments are cut into contiguous chunks and
+        the results joined in order, so the output is the same for any
+        ``n_jobs``. The worker processes are kept between calls (their caches
+        stay warm) until :meth:`close`, or until the coder is garbage collected.
 
     Attributes
     ----------
@@ -102,6 +103,13 @@ class RuleCoder:
         self.codebook_ = book if isinstance(book, Codebook) else load_codebook(book)
         self.compiled_ = CompiledCodebook(self.codebook_)
         return self
+
+    def close(self) -> None:
+        """Stop the worker processes ``n_jobs > 1`` started (they are kept between calls)."""
+        pool = getattr(self, "_pool_", None)
+        if pool is not None:
+            pool.shutdown()
+            self._pool_ = None
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "compiled_"):
@@ -171,10 +179,11 @@ class RuleCoder:
 _WORKER: tuple[Any, int] | None = None  # (compiled codebook, batch size) in a worker
 
 
-def _init_worker(codebook: Codebook | None, batch_size: int) -> None:
+def _init_worker(compiled: CompiledCodebook | None, codebook: Codebook | None,
+                 batch_size: int) -> None:
     global _WORKER
-    if codebook is not None:  # "spawn": compile again; "fork" inherits the parent's matchers
-        _WORKER = (CompiledCodebook(codebook), batch_size)
+    # "fork" hands the parent's compiled matchers over as they are; "spawn" compiles again.
+    _WORKER = (compiled if compiled is not None else CompiledCodebook(codebook), batch_size)
 
 
 def _work(texts: list[str]) -> list[list[Evidence]]:
@@ -183,23 +192,39 @@ def _work(texts: list[str]) -> list[list[Evidence]]:
     return compiled.evidence(texts, batch_size=batch_size)
 
 
-def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence]]:
-    """Code contiguous chunks of ``texts`` in ``coder.n_jobs`` processes, in order."""
+def _pool(coder: RuleCoder, jobs: int) -> Any:
+    """Return the coder's worker processes, started on first use and kept for later calls.
+
+    Keeping them means each worker's tokenizer cache and learnt glob forms stay
+    warm from one call to the next, as they do in a single process.
+    """
+    import atexit
     import multiprocessing as mp
+    import weakref
     from concurrent.futures import ProcessPoolExecutor
 
-    global _WORKER
+    pool = getattr(coder, "_pool_", None)
+    if pool is not None and coder._pool_key_ == (id(coder.compiled_), jobs):
+        return pool
+    if pool is not None:
+        pool.shutdown()
+    fork = "fork" in mp.get_all_start_methods()
+    context = mp.get_context("fork" if fork else "spawn")
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_worker,
+        initargs=(coder.compiled_, None, coder.batch_size) if fork
+        else (None, coder.codebook_, coder.batch_size))
+    coder._pool_ = pool
+    coder._pool_key_ = (id(coder.compiled_), jobs)
+    weakref.finalize(coder, pool.shutdown, wait=False)  # workers end with their coder
+    atexit.register(pool.shutdown)
+    return pool
+
+
+def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence]]:
+    """Code contiguous chunks of ``texts`` in ``coder.n_jobs`` processes, in order."""
     jobs = min(coder.n_jobs, max(1, len(texts) // coder.batch_size))
     size = -(-len(texts) // (jobs * 4))  # four chunks a process evens out the load
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-    fork = "fork" in mp.get_all_start_methods()
-    if fork:
-        _WORKER = (coder.compiled_, coder.batch_size)
-    context = mp.get_context("fork" if fork else "spawn")
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(None if fork else coder.codebook_,
-                                           coder.batch_size)) as pool:
-            return [ev for part in pool.map(_work, chunks) for ev in part]
-    finally:
-        _WORKER = None
+    pool = _pool(coder, coder.n_jobs)
+    return [ev for part in pool.map(_work, chunks) for ev in part]
