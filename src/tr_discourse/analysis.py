@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import coded_sets
+from .codings import code_matrix, coded_sets
 
 __all__ = ["LEVELS", "adjust_p", "cooccurrence", "crosstab", "frequencies", "keyness", "kwic",
            "retrieve", "time_series", "wilson_interval"]
@@ -96,9 +96,9 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
         codes = sorted(set().union(*sets)) if len(sets) else []
     codes = list(codes)
     # An indicator matrix (segments x codes), then sums per group: linear in the codings.
-    hit = _indicator(sets.to_numpy()[where[where >= 0]], codes)
-    keys = seg.groupby(groups, sort=True, dropna=False).ngroup().to_numpy() if groups else \
-        np.zeros(len(seg), dtype=int)
+    hit = code_matrix(sets.to_numpy()[where[where >= 0]], codes)
+    grouped = seg.groupby(groups, sort=True, dropna=False) if groups else None
+    keys = grouped.ngroup().to_numpy() if grouped is not None else np.zeros(len(seg), dtype=int)
     n_groups = int(keys.max()) + 1 if len(keys) else 0
     coded = np.zeros((n_groups, len(codes)))
     np.add.at(coded, keys, hit)
@@ -112,8 +112,7 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
                               "d": seg["doc_id"].to_numpy()[rows_]}).drop_duplicates()
         counts = pairs.groupby(["g", "c"]).size()
         docs[counts.index.get_level_values(0), counts.index.get_level_values(1)] = counts
-    labels = (seg.groupby(groups, sort=True, dropna=False).size().index.tolist()
-              if groups else [()])
+    labels = grouped.size().index.tolist() if grouped is not None else [()]
     rows = []
     for g, key in enumerate(labels):
         key_t = key if isinstance(key, tuple) else (key,)
@@ -156,18 +155,6 @@ def _unit_sets(codings: pd.DataFrame, segments: pd.DataFrame | None, level: str,
             near = ids[max(0, i - window): i + window + 1]
             out[sid] = frozenset().union(*(sets[n] for n in near))
     return pd.Series(out, dtype=object)
-
-
-def _indicator(code_sets: Any, codes: list[str]) -> np.ndarray:
-    """Return a boolean matrix whose row i, column j is True when set i holds code j."""
-    index = {c: j for j, c in enumerate(codes)}
-    hit = np.zeros((len(code_sets), len(codes)), dtype=bool)
-    for i, s in enumerate(code_sets):
-        for c in s:
-            j = index.get(c)
-            if j is not None:
-                hit[i, j] = True
-    return hit
 
 
 def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
@@ -229,14 +216,7 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
     if codes is None:
         codes = sorted(set().union(*sets)) if len(sets) else []
     codes = list(codes)
-    index = {c: j for j, c in enumerate(codes)}
-    rows, cols = [], []
-    for i, s in enumerate(sets):
-        for c in s:
-            if c in index:
-                rows.append(i)
-                cols.append(index[c])
-    x = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sets), len(codes)))
+    x = sp.csr_matrix(code_matrix(sets.to_numpy(), codes), dtype=float)
     both = (x.T @ x).toarray()
     n_units = len(sets)
     single = np.diag(both)

@@ -20,6 +20,18 @@ from .schema import UNITS
 __all__ = ["main"]
 
 
+def _add_inputs(parser: argparse.ArgumentParser, *, format: bool = True) -> None:
+    """Add the INPUT arguments, --format and --unit that read, code and train share."""
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
+                        help="a file, a folder of files, or a corpus folder with corpus.yaml")
+    if format:
+        parser.add_argument("--format", choices=list(FORMATS), metavar="NAME",
+                            help=f"input format (default: by extension and content): "
+                            f"{', '.join(FORMATS)}")
+    parser.add_argument("--unit", choices=UNITS, default=None,
+                        help="segmenter (default: the corpus folder's unit, else auto)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tr-discourse",
@@ -34,13 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         "table (.jsonl, .csv or .parquet by the extension of --out). A summary per corpus "
         "and kind, and where every character went, is printed to standard error.",
     )
-    read.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
-                      help="a file, a folder of files, or a corpus folder with corpus.yaml")
-    read.add_argument("--format", choices=list(FORMATS), metavar="NAME",
-                      help=f"input format (default: by extension and content): "
-                      f"{', '.join(FORMATS)}")
-    read.add_argument("--unit", choices=UNITS, default=None,
-                      help="segmenter (default: the corpus folder's unit, else auto)")
+    _add_inputs(read)
     read.add_argument("--no-interviewer", action="store_true",
                       help="leave out interviewer turns")
     read.add_argument("--speakers", metavar="LABELS",
@@ -61,17 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         "evidence.parquet (every match, rules coder), frequencies.csv, cooccurrence.csv and, "
         "last, manifest.json. A run that stops early leaves no manifest.json.",
     )
-    code.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
-                      help="a file, a folder of files, or a corpus folder with corpus.yaml")
+    _add_inputs(code)
     code.add_argument("--codebook", required=True, type=Path, metavar="YAML")
     code.add_argument("--coder", choices=["rules", "ml", "hybrid"], default="rules",
                       help="the coder (default: rules); ml and hybrid need --model")
     code.add_argument("--model", type=Path, metavar="PATH",
                       help="a model saved by tr-discourse train (for --coder ml)")
-    code.add_argument("--unit", choices=UNITS, default=None,
-                      help="segmenter (default: the corpus folder's unit, else auto)")
-    code.add_argument("--format", choices=list(FORMATS), metavar="NAME",
-                      help="input format (default: by extension and content)")
     code.add_argument("--roll-up", action="store_true",
                       help="give segments the parent codes of the codes they get")
     code.add_argument("--jobs", type=int, default=1, metavar="N",
@@ -112,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         "corpus folder brings its own reference codings; otherwise pass --codings), print "
         "its cross-validated scores per code and save it with skops.",
     )
-    train.add_argument("inputs", nargs="+", metavar="INPUT", type=Path)
+    _add_inputs(train, format=False)
     train.add_argument("--codebook", required=True, type=Path, metavar="YAML")
     train.add_argument("--model", required=True, type=Path, metavar="PATH",
                        help="where to save the model (.skops)")
@@ -124,7 +125,6 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--split", choices=["train", "all"], default="all",
                        help="with corpus folders: learn from their train documents only, or "
                        "all (default)")
-    train.add_argument("--unit", choices=UNITS, default=None)
     train.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
 

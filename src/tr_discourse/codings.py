@@ -12,10 +12,11 @@ where an empty list means "examined, no code".
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import FormatError, unknown_name
@@ -23,6 +24,7 @@ from .io.write import TABLE_EXTENSIONS, atomic_write_bytes, write_table
 
 __all__ = [
     "CODING_COLUMNS",
+    "code_matrix",
     "coded_sets",
     "codings_from_sets",
     "read_codings",
@@ -141,6 +143,28 @@ def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:
     keys = sorted(found)
     return pd.Series([frozenset(found[k]) for k in keys], index=pd.Index(keys, name="segment_id"),
                      dtype=object, name="codes")
+
+
+def code_matrix(code_sets: Any, codes: Sequence[str]) -> np.ndarray:
+    """Return a boolean matrix whose row i, column j is True when set i holds code j.
+
+    The shared step of every count over codings (frequencies, co-occurrence,
+    agreement): one pass over the sets, then array arithmetic.
+
+    Examples
+    --------
+    >>> code_matrix([{"a"}, set(), {"a", "b"}], ["a", "b"]).astype(int).tolist()
+    [[1, 0], [0, 0], [1, 1]]
+
+    """
+    index = {c: j for j, c in enumerate(codes)}
+    hit = np.zeros((len(code_sets), len(index)), dtype=bool)
+    for i, found in enumerate(code_sets):
+        for c in found:
+            j = index.get(c)
+            if j is not None:
+                hit[i, j] = True
+    return hit
 
 
 def _coders(codings: pd.DataFrame) -> list[str]:

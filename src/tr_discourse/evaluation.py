@@ -13,44 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import coded_sets, roll_up
+from .codings import code_matrix, coded_sets, roll_up
+from .reliability import binary_scores
 
-__all__ = ["METRICS", "binary_scores", "cross_validate", "score_coder"]
+__all__ = ["METRICS", "cross_validate", "score_coder"]
 
 #: The per-code scores reported, in order.
 METRICS = ("precision", "recall", "f1", "cohen_kappa", "krippendorff_alpha")
-
-
-def binary_scores(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, tn: np.ndarray
-                  ) -> dict[str, np.ndarray]:
-    """Precision, recall, F1, Cohen's kappa and Krippendorff's alpha from 2x2 counts.
-
-    Works elementwise on arrays of counts (so on many bootstrap samples at
-    once). Undefined values are NaN.
-
-    Examples
-    --------
-    >>> s = binary_scores(np.array([20]), np.array([10]), np.array([20]), np.array([50]))
-    >>> round(float(s["cohen_kappa"][0]), 4), round(float(s["f1"][0]), 4)
-    (0.3478, 0.5714)
-
-    """
-    tp, fp, fn, tn = (np.asarray(v, dtype=float) for v in (tp, fp, fn, tn))
-    n = tp + fp + fn + tn
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = tp / (tp + fp)
-        recall = tp / (tp + fn)
-        f1 = 2 * tp / (2 * tp + fp + fn)
-        p_o = (tp + tn) / n
-        p_e = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n ** 2
-        kappa = (p_o - p_e) / (1 - p_e)
-        n0 = 2 * tn + fp + fn
-        n1 = 2 * tp + fp + fn
-        d_o = (fp + fn) / n
-        d_e = 2 * n0 * n1 / (2 * n * (2 * n - 1))
-        alpha = 1 - d_o / d_e
-    return {"precision": precision, "recall": recall, "f1": f1, "cohen_kappa": kappa,
-            "krippendorff_alpha": alpha}
 
 
 def score_coder(reference: pd.DataFrame, predicted: pd.DataFrame, segments: pd.DataFrame, *,
@@ -68,12 +37,11 @@ def score_coder(reference: pd.DataFrame, predicted: pd.DataFrame, segments: pd.D
     common = ref.index.intersection(pred.index)
     docs = segments.set_index("segment_id").loc[common, "doc_id"].astype(str).to_numpy()
     doc_ids, doc_index = np.unique(docs, return_inverse=True)
+    a = code_matrix(ref[common].to_numpy(), codes)
+    b = code_matrix(pred[common].to_numpy(), codes)
     counts = np.zeros((len(doc_ids), len(codes), 4))  # tp, fp, fn, tn per document and code
-    for k, seg in enumerate(common):
-        r, p = ref[seg], pred[seg]
-        for j, code in enumerate(codes):
-            a, b = code in r, code in p
-            counts[doc_index[k], j, 0 if a and b else 1 if b else 2 if a else 3] += 1
+    for k, cell in enumerate((a & b, ~a & b, a & ~b, ~a & ~b)):
+        np.add.at(counts[:, :, k], doc_index, cell)
     total = counts.sum(axis=0)
     point = binary_scores(*total.T)
     rng = np.random.default_rng(random_state)

@@ -26,6 +26,14 @@ def _colors(codes: list[str], codebook: Any | None) -> list[str]:
     return out
 
 
+def _new_ax(ax: Any, size: tuple[float, float]) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
 def plot_scores(table: pd.DataFrame, metric: str = "f1", *, ax: Any = None,
                 codebook: Any | None = None, reference: pd.DataFrame | None = None,
                 reference_label: str = "reference") -> Any:
@@ -63,13 +71,10 @@ def plot_scores(table: pd.DataFrame, metric: str = "f1", *, ax: Any = None,
     (2, 'f1 (95% interval)')
 
     """
-    import matplotlib.pyplot as plt
-
     if metric not in table:
         raise ValueError(f"the table has no {metric!r} column; it has "
                          f"{', '.join(map(str, table.columns))}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.35 * len(table) + 1))
+    ax = _new_ax(ax, (6, 0.35 * len(table) + 1))
     codes = [str(c) for c in table.index]
     values = table[metric].astype(float).to_numpy()
     y = range(len(codes))[::-1]
@@ -91,14 +96,6 @@ def plot_scores(table: pd.DataFrame, metric: str = "f1", *, ax: Any = None,
     ax.set_yticks(list(y), labels)
     ax.set_xlim(min(0.0, float(pd.Series(values).min()) - 0.05), 1.0)
     ax.axvline(0, color="#999999", linewidth=0.8)
-    return ax
-
-
-def _new_ax(ax: Any, size: tuple[float, float]) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=size)
     return ax
 
 

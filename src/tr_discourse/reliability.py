@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import coded_sets
+from .codings import code_matrix, coded_sets
 from .errors import TrDiscourseWarning, unknown_name
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "ReliabilityWarning",
     "agreement",
     "bennett_s",
+    "binary_scores",
     "cohen_kappa",
     "fleiss_kappa",
     "jaccard_distance",
@@ -407,6 +408,40 @@ def fleiss_kappa(counts: Any) -> float:
     return (float(p_i.mean()) - p_e) / (1 - p_e)
 
 
+def binary_scores(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, tn: np.ndarray
+                  ) -> dict[str, np.ndarray]:
+    """Return precision, recall, F1, Cohen's kappa and Krippendorff's alpha from 2x2 counts.
+
+    The two-coder, present/absent case of the coefficients above, in closed
+    form. Works elementwise on arrays of counts (every code, or many bootstrap
+    samples, at once). Undefined values are NaN.
+
+    Examples
+    --------
+    >>> s = binary_scores(np.array([20]), np.array([10]), np.array([20]), np.array([50]))
+    >>> round(float(s["cohen_kappa"][0]), 4), round(float(s["f1"][0]), 4)
+    (0.3478, 0.5714)
+
+    """
+    tp, fp, fn, tn = (np.asarray(v, dtype=float) for v in (tp, fp, fn, tn))
+    n = tp + fp + fn + tn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = tp / (tp + fp)
+        recall = tp / (tp + fn)
+        f1 = 2 * tp / (2 * tp + fp + fn)
+        p_o = (tp + tn) / n
+        p_e = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n ** 2
+        kappa = (p_o - p_e) / (1 - p_e)
+        n0 = 2 * tn + fp + fn
+        n1 = 2 * tp + fp + fn
+        d_o = (fp + fn) / n
+        d_e = 2 * n0 * n1 / (2 * n * (2 * n - 1))
+        alpha = 1 - d_o / d_e
+    return {"precision": precision, "recall": recall, "f1": f1, "cohen_kappa": kappa,
+            "krippendorff_alpha": alpha}
+
+
+
 # ---------------------------------------------------------------- codings
 def agreement(
     codings_a: pd.DataFrame,
@@ -457,26 +492,26 @@ def agreement(
     if codes is None:
         codes = sorted(set().union(*a, *b)) if len(common) else []
     codes = list(codes)
-    rows: dict[str, dict[str, float]] = {}
-    undefined: list[str] = []
-    for code in codes:
-        x = [int(code in s) for s in a]
-        y = [int(code in s) for s in b]
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ReliabilityWarning)
-            row = {"units": float(len(common)), "n_a": float(sum(x)), "n_b": float(sum(y)),
-                   "percent_agreement": percent_agreement(x, y) if x else math.nan,
-                   "cohen_kappa": cohen_kappa(x, y, labels=[0, 1]) if x else math.nan,
-                   "krippendorff_alpha": krippendorff_alpha([x, y]) if x else math.nan,
-                   **_prf(x, y)}
-        if caught or not x:
-            undefined.append(code)
-        rows[code] = row
+    x = code_matrix(a.to_numpy(), codes)
+    y = code_matrix(b.to_numpy(), codes)
+    tp, fp = (x & y).sum(axis=0), (~x & y).sum(axis=0)
+    fn, tn = (x & ~y).sum(axis=0), (~x & ~y).sum(axis=0)
+    scores = binary_scores(tp, fp, fn, tn)
+    n = float(len(common))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agree = (tp + tn) / n if n else np.full(len(codes), math.nan)
+    table = pd.DataFrame({"units": n, "n_a": x.sum(axis=0).astype(float),
+                          "n_b": y.sum(axis=0).astype(float), "percent_agreement": agree,
+                          "cohen_kappa": scores["cohen_kappa"],
+                          "krippendorff_alpha": scores["krippendorff_alpha"],
+                          "precision": scores["precision"], "recall": scores["recall"],
+                          "f1": scores["f1"]}, index=pd.Index(codes, dtype=object))
+    undefined = [c for c in codes if not n or table.loc[c, ["cohen_kappa",
+                                                           "krippendorff_alpha"]].isna().any()]
     if undefined:
         warnings.warn(f"agreement: kappa or alpha is undefined (NaN) for {', '.join(undefined)}: "
                       "no segment in common, or neither coder (or only one category) used "
                       "the code", ReliabilityWarning, stacklevel=2)
-    table = pd.DataFrame.from_dict(rows, orient="index")
     macro = table.mean(numeric_only=True) if len(table) else pd.Series(dtype=float)
     macro[["units", "n_a", "n_b"]] = [float(len(common)), math.nan, math.nan]
     table.loc["(macro)"] = macro
@@ -485,31 +520,17 @@ def agreement(
         warnings.simplefilter("ignore", ReliabilityWarning)
         set_alpha = krippendorff_alpha([list(a), list(b)], distance=set_distance) \
             if len(common) else math.nan
-    tp = sum(len(x & y) for x, y in zip(a, b, strict=True))
-    fp = sum(len(y - x) for x, y in zip(a, b, strict=True))
-    fn = sum(len(x - y) for x, y in zip(a, b, strict=True))
+    whole = binary_scores(sum(len(p & q) for p, q in zip(a, b, strict=True)),
+                          sum(len(q - p) for p, q in zip(a, b, strict=True)),
+                          sum(len(p - q) for p, q in zip(a, b, strict=True)), 0)
     table.loc["(code set)"] = {
         "units": float(len(common)), "n_a": float(sum(bool(s) for s in a)),
         "n_b": float(sum(bool(s) for s in b)),
         "percent_agreement": float(np.mean(exact)) if exact else math.nan,
         "cohen_kappa": math.nan, "krippendorff_alpha": set_alpha,
-        **_prf_counts(tp, fp, fn)}
+        **{k: float(whole[k]) for k in ("precision", "recall", "f1")}}
     table.index.name = "code"
     table.attrs.update(only_a=len(sets_a.index.difference(common)),
                        only_b=len(sets_b.index.difference(common)),
                        set_distance=set_distance)
     return table
-
-
-def _prf(x: list[int], y: list[int]) -> dict[str, float]:
-    tp = sum(1 for p, q in zip(x, y, strict=True) if p and q)
-    fp = sum(1 for p, q in zip(x, y, strict=True) if q and not p)
-    fn = sum(1 for p, q in zip(x, y, strict=True) if p and not q)
-    return _prf_counts(tp, fp, fn)
-
-
-def _prf_counts(tp: int, fp: int, fn: int) -> dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else math.nan
-    recall = tp / (tp + fn) if tp + fn else math.nan
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else math.nan
-    return {"precision": precision, "recall": recall, "f1": f1}

@@ -46,7 +46,7 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
     rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs).fit()
-    codings, evidence = rules._code(segments)
+    codings, evidence = rules.code(segments)
     if coder in ("ml", "hybrid"):
         from .coders.ml import MLCoder
 

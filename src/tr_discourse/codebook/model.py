@@ -207,8 +207,7 @@ class Codebook(Mapping[str, Code]):
     @cached_property
     def hash(self) -> str:
         """SHA-256 of the codebook's content (not of its file layout or comments)."""
-        canonical = json.dumps(self.to_data(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return _content_hash(self.to_data())
 
     @cached_property
     def definitions_hash(self) -> str:
@@ -233,8 +232,7 @@ class Codebook(Mapping[str, Code]):
         for code in data.get("codes", {}).values():
             code.pop("patterns", None)
             code.pop("unless", None)
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return _content_hash(data)
 
     def provenance(self) -> dict[str, str]:
         """Name, version and content hash: what every output made with it records."""
@@ -267,3 +265,9 @@ class Codebook(Mapping[str, Code]):
         return (f"<div><strong>Codebook</strong> {title}"
                 f" (hash <code>{self.hash[:12]}</code>)<table><tr><th>code</th><th>label</th>"
                 f"<th>patterns</th><th>description</th></tr>{''.join(rows)}</table></div>")
+
+
+def _content_hash(data: Any) -> str:
+    """SHA-256 of data written as canonical JSON (sorted keys)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -27,7 +27,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 from typing import Any, NamedTuple
@@ -288,11 +288,14 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
 
 @dataclass
 class _SeqInfo:
+    """A phrase key of the matcher: a pattern's word sequence, or a regex's phrases."""
+
     key: str
-    seq: Seq
+    seq: Seq | None  # None for a regular expression matched as phrases
     forms: list[set[str]]  # per token of the phrase
-    case_terms: tuple[str, ...]
-    globs: list[tuple[int, re.Pattern[str]]]  # (token position, regex)
+    case_terms: tuple[str, ...] = ()
+    globs: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
+    exact: frozenset[str] | None = None  # case-sensitive regex: the texts as written
 
 
 @dataclass(frozen=True)
@@ -323,7 +326,7 @@ class CompiledCodebook:
         self._seqs: dict[Seq, _SeqInfo] = {}
         self._regexes: dict[Regex, re.Pattern[str]] = {}
         self._regex_keys: dict[Regex, str] = {}  # regexes matched as phrases
-        self._regex_exact: dict[str, frozenset[str]] = {}  # case-sensitive ones
+        self._by_key: dict[str, _SeqInfo] = {}  # every phrase key of the matcher
         self._glob_seqs: list[_SeqInfo] = []
         self._seen: set[int] = set()
         self.rules: list[_Rule] = []
@@ -334,9 +337,6 @@ class CompiledCodebook:
                 self.rules.append(rule)
                 for expr in (rule.expr, *rule.unless):
                     self._register(expr)
-        self._by_key = {info.key: info for info in self._seqs.values()}
-        for key in self._regex_keys.values():
-            self._by_key[key] = _SeqInfo(key, Seq(()), [], (), [])
         logprob = _word_logprob() if self._regexes else {}  # 1M words: used here, then freed
         self._literals = {expr: required_literals(expr.pattern, logprob)
                           for expr in self._regexes}
@@ -365,8 +365,9 @@ class CompiledCodebook:
             phrases = regex_phrases(expr.pattern)
             if phrases:
                 key = f"rx{len(self._regex_keys)}"
-                if expr.case_sensitive:  # matched on lower case, then checked as written
-                    self._regex_exact[key] = frozenset(phrases)
+                # Matched on lower case; a case-sensitive one is then checked as written.
+                self._by_key[key] = _SeqInfo(
+                    key, None, [], exact=frozenset(phrases) if expr.case_sensitive else None)
                 docs = []
                 for phrase in phrases:
                     words = [t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
@@ -400,7 +401,7 @@ class CompiledCodebook:
                 if term.kind == "case" and k == 0:
                     case_terms.append(term.text)
         info = _SeqInfo(key, seq, forms, tuple(case_terms), globs)
-        self._seqs[seq] = info
+        self._seqs[seq] = self._by_key[key] = info
         if globs:
             self._glob_seqs.append(info)
         else:
@@ -471,41 +472,24 @@ class CompiledCodebook:
         hits: list[dict[Regex, list[tuple[int, int]]]] = [defaultdict(list) for _ in texts]
         if not self._regexes:
             return hits
-        if self._always:  # regexes without a required literal scan the whole batch at once
-            joined = _SEPARATOR.join(texts)
-            starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
-            for expr in self._always:
-                for m in self._regexes[expr].finditer(joined):
-                    k = bisect_right(starts, m.start()) - 1
-                    base = starts[k]
-                    if m.end() > m.start() and m.end() - base <= len(texts[k]):
-                        hits[k][expr].append((m.start() - base, m.end() - base))
+        everything = list(range(len(texts)))
+        for expr in self._always:  # no required literal: scan the whole batch
+            _scan(self._regexes[expr], expr, texts, everything, hits)
         if self._automaton is None:
             return hits
         # One Aho-Corasick pass finds every required literal of every regex; a regex
         # then runs only on the texts that hold one of its literals.
         lowered = [t.lower() for t in texts]
-        low_joined = _SEPARATOR.join(lowered)
-        low_starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in lowered[:-1]]).tolist()
+        low_starts = _starts(lowered)
         candidates: list[set[int]] = [set() for _ in self._literal_regexes]
-        for end, regex_ids in self._automaton.iter(low_joined):
+        for end, regex_ids in self._automaton.iter(_SEPARATOR.join(lowered)):
             k = bisect_right(low_starts, end) - 1
             for r in regex_ids:
                 candidates[r].add(k)
         for r, ks in enumerate(candidates):
-            if not ks:
-                continue
-            expr = self._literal_regexes[r]
-            order = sorted(ks)
-            # One scan over the candidate texts joined, instead of a call per text.
-            part = _SEPARATOR.join(texts[k] for k in order)
-            offsets = np.cumsum([0] + [len(texts[k]) + len(_SEPARATOR)
-                                       for k in order[:-1]]).tolist()
-            for m in self._regexes[expr].finditer(part):
-                i = bisect_right(offsets, m.start()) - 1
-                base = offsets[i]
-                if m.end() > m.start() and m.end() - base <= len(texts[order[i]]):
-                    hits[order[i]][expr].append((m.start() - base, m.end() - base))
+            if ks:
+                expr = self._literal_regexes[r]
+                _scan(self._regexes[expr], expr, texts, sorted(ks), hits)
         return hits
 
     def _doc_evidence(self, doc: Any, text: str, regex_hits: dict[Regex, list[tuple[int, int]]]
@@ -514,13 +498,12 @@ class CompiledCodebook:
         strings = self.nlp.vocab.strings
         for match_id, s, e in self.matcher(doc):
             info = self._by_key[strings[match_id]]
-            if info.case_terms and not _case_ok(
-                    text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])], info.case_terms):
-                continue
-            exact = self._regex_exact.get(info.key)
-            if exact is not None and re.sub(r"\s+", " ", text[doc[s].idx:doc[e - 1].idx
-                                                               + len(doc[e - 1])]) not in exact:
-                continue
+            if info.case_terms or info.exact is not None:
+                span = text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])]
+                if info.case_terms and not _case_ok(span, info.case_terms):
+                    continue
+                if info.exact is not None and re.sub(r"\s+", " ", span) not in info.exact:
+                    continue
             seq_spans[info.key].append((s, e))
         if not seq_spans and not regex_hits:
             return []
@@ -586,6 +569,27 @@ class CompiledCodebook:
                 found.append(Evidence(rule.code, rule.rule_id, s, e, text[s:e]))
         found.sort(key=lambda ev: (ev.start, ev.end, ev.code, ev.rule_id))
         return found
+
+
+def _starts(texts: Sequence[str]) -> list[int]:
+    """Offsets of each text in ``_SEPARATOR.join(texts)``."""
+    return np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
+
+
+def _scan(rx: re.Pattern[str], expr: Regex, texts: list[str], which: list[int],
+          hits: list[dict[Regex, list[tuple[int, int]]]]) -> None:
+    """Run ``rx`` once over the texts ``which`` joined, adding matches to ``hits``.
+
+    One call over the joined texts instead of one per text; the separator
+    cannot be part of a match, and a match is kept only if it lies in one text.
+    """
+    chosen = [texts[k] for k in which]
+    offsets = _starts(chosen)
+    for m in rx.finditer(_SEPARATOR.join(chosen)):
+        i = bisect_right(offsets, m.start()) - 1
+        base = offsets[i]
+        if m.end() > m.start() and m.end() - base <= len(chosen[i]):
+            hits[which[i]][expr].append((m.start() - base, m.end() - base))
 
 
 def _literal_automaton(literals: list[list[str]]) -> Any:

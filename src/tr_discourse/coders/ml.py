@@ -16,17 +16,19 @@ import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from .._version import __version__
 from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["HybridCoder", "MLCoder", "ModelMismatchError", "WeakSupervisionWarning"]
 
@@ -159,15 +161,22 @@ class MLCoder:
                                         token_pattern=r"(?u)\b\w[\w'’]*\b"))
         return vecs
 
-    def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str]
-                     ) -> sp.csr_matrix:
+    def _rule_coder(self, book: Codebook) -> Any:
+        """Return the rule coder for ``book``, compiled once and kept (compiling takes a second)."""
         from .rules import RuleCoder
 
-        if not hasattr(self, "_rules") or self._rules.codebook_ is not book:
-            self._rules = RuleCoder(book, roll_up=self.roll_up).fit()
+        rules = getattr(self, "_rules", None)
+        if rules is None or rules.codebook_.hash != book.hash or rules.roll_up != self.roll_up:
+            rules = self._rules = RuleCoder(book, roll_up=self.roll_up).fit()
+        return rules
+
+    def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str]
+                     ) -> sp.csr_matrix:
+        import scipy.sparse as sp
+
         index = {c: i for i, c in enumerate(codes)}
         rows, cols, vals = [], [], []
-        for r, found in enumerate(self._rules.find(list(texts))):
+        for r, found in enumerate(self._rule_coder(book).find(list(texts))):
             per_code: dict[str, set[str]] = {}
             for ev in found:
                 per_code.setdefault(ev.code, set()).add(ev.rule_id)
@@ -181,6 +190,8 @@ class MLCoder:
     def _features(self, texts: Sequence[str], vecs: list[Any], fit: bool, book: Codebook,
                   codes: list[str], contexts: Sequence[str] | None = None,
                   rule_rows: sp.csr_matrix | None = None) -> sp.csr_matrix:
+        import scipy.sparse as sp
+
         own = vecs[:-1] if self.context else vecs
         blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in own]
         if self.context:
@@ -235,7 +246,8 @@ class MLCoder:
         self.codebook_ = book
         self.codes_ = codes
         self.vectorizers_ = self._vectorizers()
-        rule_rows = self._rule_matrix(texts, book, codes) if self.rule_features else None
+        rule_matrix = self._rule_matrix(texts, book, codes)  # features and rule precision
+        rule_rows = rule_matrix if self.rule_features else None
         x = self._features(texts, self.vectorizers_, True, book, codes, contexts, rule_rows)
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
         if self.thresholds == "cv":
@@ -244,21 +256,12 @@ class MLCoder:
         else:
             self.thresholds_ = {c: float(self.thresholds) for c in codes}
         self.n_train_ = len(train)
-        self.rule_precision_ = self._rule_precision(train, y, book, codes)
+        # Precision of the rules per code on the training segments (NaN: never fired).
+        fired = rule_matrix.toarray() > 0
+        self.rule_precision_ = {
+            code: float(y[fired[:, j], j].mean()) if fired[:, j].any() else float("nan")
+            for j, code in enumerate(codes)}
         return self
-
-    def _rule_precision(self, train: pd.DataFrame, y: np.ndarray, book: Codebook,
-                        codes: list[str]) -> dict[str, float]:
-        """Precision of the rule coder per code on the training segments (NaN: never fired)."""
-        from .rules import RuleCoder
-
-        rules = RuleCoder(book, roll_up=self.roll_up).fit()
-        found = rules.find(train["text"].fillna("").astype(str).tolist())
-        out = {}
-        for j, code in enumerate(codes):
-            fired = np.array([any(e.code == code for e in ev) for ev in found])
-            out[code] = float(y[fired, j].mean()) if fired.any() else float("nan")
-        return out
 
     def predict_hybrid(self, segments: pd.DataFrame, *, min_precision: float = 0.8
                        ) -> pd.DataFrame:
@@ -270,13 +273,11 @@ class MLCoder:
         model's probability and the rule score; rows the rules decided carry
         the rule's evidence (offsets, matched text, pattern id).
         """
-        from .rules import RuleCoder
-
         self._check_fitted()
         model = MLCoder.predict(self, segments)
         trusted = {c for c, p in self.rule_precision_.items()
                    if not math.isnan(p) and p >= min_precision}
-        rules = RuleCoder(self.codebook_, roll_up=self.roll_up).fit().predict(segments)
+        rules = self._rule_coder(self.codebook_).predict(segments)
         rules = rules[rules["code"].isin(trusted)]
         both = pd.concat([model[model["code"].notna()], rules], ignore_index=True)
         both = both.sort_values(["segment_id", "code", "score"], ascending=[True, True, False],
@@ -638,16 +639,13 @@ class HybridCoder(MLCoder):
         """Train on ``codings``, or, without them, on the rule coder's output (with a warning)."""
         if codings is not None:
             return super().fit(segments, codings)
-        from .rules import RuleCoder
-
         warnings.warn(
             "no human coding given: training on the rule coder's output (weak supervision). "
             "The model learns to imitate the rules, mistakes included, and generalises them "
             "to similar wording; nothing here measures agreement with human coding. Code a "
             "sample by hand, check the result with tr_discourse.agreement, and retrain on it.",
             WeakSupervisionWarning, stacklevel=2)
-        book = self._book()
-        rules = RuleCoder(book, roll_up=self.roll_up).fit().predict(segments)
+        rules = self._rule_coder(self._book()).predict(segments)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", WeakSupervisionWarning)
             return super().fit(segments, rules)

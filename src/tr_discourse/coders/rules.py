@@ -136,7 +136,7 @@ class RuleCoder:
         ``start`` and ``end`` are offsets within the segment's ``text``, so
         ``text[start:end]`` is the matched text.
         """
-        return self._code(segments)[1]
+        return self.code(segments)[1]
 
     def predict(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code a segments table; return the long codings table (coder ``rules``).
@@ -145,9 +145,10 @@ class RuleCoder:
         (offsets, matched text, pattern id); a segment with no code gets one row
         with a missing code (examined, nothing found).
         """
-        return self._code(segments)[0]
+        return self.code(segments)[0]
 
-    def _code(self, segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def code(self, segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Return both :meth:`predict`'s codings and :meth:`evidence`'s table from one pass."""
         for col in ("segment_id", "text"):
             if col not in segments:
                 raise ValueError(f"the segments table needs a {col!r} column; it has "
