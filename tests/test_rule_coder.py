@@ -256,3 +256,20 @@ def test_two_processes_give_the_same_evidence_and_keep_their_workers():
     finally:
         two.close()
     assert two._pool_ is None
+
+
+def test_glob_finds_a_form_the_vocabulary_held_before_any_text(tmp_path):
+    """A word form a pattern brought into the vocabulary is tested on the globs too.
+
+    Texts that add no new word form skip the glob test; the forms the patterns
+    themselves put in the vocabulary ("privatised" here) must still count.
+    """
+    path = tmp_path / "book.yaml"
+    path.write_text("name: G\nversion: '1'\ncodes:\n  a:\n    patterns: [privatis*]\n"
+                    "  b:\n    patterns: ['\"privatised\" probation']\n")
+    coder = RuleCoder(path).fit()
+    assert coder.find(["Probation was reorganised."]) == [[]]
+    size = len(coder.compiled_.nlp.vocab)
+    found = coder.find(["Probation was privatised."])[0]
+    assert len(coder.compiled_.nlp.vocab) == size  # no new form: the glob test was skipped
+    assert [(e.code, e.start, e.end) for e in found] == [("a", 14, 24)]

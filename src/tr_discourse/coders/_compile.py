@@ -22,6 +22,7 @@ How each pattern kind is matched, without a per-pattern loop over tokens:
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from bisect import bisect_right
@@ -63,9 +64,12 @@ class Evidence(NamedTuple):
     text: str
 
 
-@lru_cache(maxsize=1)
 def blank_nlp() -> Any:
-    """``spacy.blank("en")``: the rule-based English tokenizer (shared, built once)."""
+    """Return a new ``spacy.blank("en")``: the rule-based English tokenizer and a vocabulary.
+
+    Each compiled codebook has its own, so that every word form in its
+    vocabulary came from its own texts or patterns (see ``_learn_forms``).
+    """
     import spacy
 
     return spacy.blank("en")
@@ -298,12 +302,19 @@ class _SeqInfo:
     exact: frozenset[str] | None = None  # case-sensitive regex: the texts as written
 
 
+# A compiled expression ("plan"), evaluated per text without hashing pattern objects:
+#   ("s", key)                   phrase key of the matcher (a word sequence, or a regex as phrases)
+#   ("r", index)                 a regular expression run over the text
+#   ("n", left, right, distance) NEAR of two plans
+_Plan = tuple[Any, ...]
+
+
 @dataclass(frozen=True)
 class _Rule:
     code: str
     rule_id: str
-    expr: Expr
-    unless: tuple[Expr, ...]
+    plan: _Plan
+    unless: tuple[_Plan, ...]
     negation: bool
 
 
@@ -328,15 +339,27 @@ class CompiledCodebook:
         self._regex_keys: dict[Regex, str] = {}  # regexes matched as phrases
         self._by_key: dict[str, _SeqInfo] = {}  # every phrase key of the matcher
         self._glob_seqs: list[_SeqInfo] = []
-        self._seen: set[int] = set()
+        self._seen = np.zeros(0, dtype=np.uint64)  # LOWER hashes tested on the globs
         self.rules: list[_Rule] = []
+        written = []
         for code in codebook.codes:
             for p in code.patterns:
                 unless = tuple(p.unless_exprs) + tuple(code.unless_exprs)
-                rule = _Rule(code.id, p.id, p.expr, unless, p.negation)
-                self.rules.append(rule)
-                for expr in (rule.expr, *rule.unless):
+                written.append((code.id, p.id, p.expr, unless, p.negation))
+                for expr in (p.expr, *unless):
                     self._register(expr)
+        self._regex_list = list(self._regexes)
+        self._regex_index = {e: i for i, e in enumerate(self._regex_list)}
+        self.rules = [_Rule(code, rule_id, self._plan(expr), tuple(map(self._plan, unless)),
+                            negation) for code, rule_id, expr, unless, negation in written]
+        strings = self.nlp.vocab.strings
+        self._info_by_id = {strings.add(key): info for key, info in self._by_key.items()}
+        # The vocabulary's word forms so far (the tokenizer's and the patterns' own) are
+        # tested on the globs now; later ones as texts bring them (_learn_forms).
+        words = sorted({lex.lower_ for lex in self.nlp.vocab})
+        self._seen = np.unique(np.array([strings.add(w) for w in words], dtype=np.uint64))
+        self._learn_words(words)
+        self._vocab_size = len(self.nlp.vocab)  # lexemes, all tested on the globs
         logprob = _word_logprob() if self._regexes else {}  # 1M words: used here, then freed
         self._literals = {expr: required_literals(expr.pattern, logprob)
                           for expr in self._regexes}
@@ -346,17 +369,19 @@ class CompiledCodebook:
         self._automaton = _literal_automaton(
             [self._literals[e] or [] for e in self._literal_regexes])
         # Which rules to look at when a phrase or regex has matched in a text.
-        self._triggers: dict[Any, list[_Rule]] = defaultdict(list)
+        # A phrase key (str) or a regex index (int): the rules to look at when it matched.
+        self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
         for rule in self.rules:
-            self._triggers[self._trigger(rule.expr)].append(rule)
+            self._triggers[_trigger(rule.plan)].append(rule)
 
     # ---------------------------------------------------------------- compile
-    def _trigger(self, expr: Expr) -> Any:
+    def _plan(self, expr: Expr) -> _Plan:
         if isinstance(expr, Near):
-            return self._trigger(expr.left)
+            return ("n", self._plan(expr.left), self._plan(expr.right), expr.distance)
         if isinstance(expr, Regex):
-            return self._regex_keys.get(expr, expr)
-        return self._seqs[expr].key
+            key = self._regex_keys.get(expr)
+            return ("s", key) if key is not None else ("r", self._regex_index[expr])
+        return ("s", self._seqs[expr].key)
 
     def _register(self, expr: Expr) -> None:
         if isinstance(expr, Regex):
@@ -428,18 +453,28 @@ class CompiledCodebook:
         return Doc(self.nlp.vocab, words=list(words))
 
     def _learn_forms(self, docs: Sequence[Any]) -> None:
-        """Test the batch's new word forms against the globs; extend the matcher."""
-        if not self._glob_seqs:
+        """Test the word forms met for the first time against the globs; extend the matcher.
+
+        The vocabulary is this codebook's own, so its lexemes come only from
+        the patterns (tested when compiled) and from the texts coded here: when
+        no lexeme was added since the last test, the docs hold no new form.
+        """
+        if not self._glob_seqs or len(self.nlp.vocab) == self._vocab_size:
             return
         from spacy.attrs import LOWER
 
-        arrays = [d.to_array([LOWER]).ravel() for d in docs if len(d)]
-        if not arrays:
-            return
-        new = [h for h in np.unique(np.concatenate(arrays)).tolist() if h not in self._seen]
-        self._seen.update(new)
-        strings = self.nlp.vocab.strings
-        words = [strings[h] for h in new]
+        arrays = [d.to_array(LOWER) for d in docs if len(d)]
+        if arrays:
+            batch = np.unique(np.concatenate(arrays))
+            new = np.setdiff1d(batch, self._seen, assume_unique=True)  # both sorted, in C
+            if len(new):
+                self._seen = np.union1d(self._seen, new)
+                strings = self.nlp.vocab.strings
+                self._learn_words([strings[h] for h in new.tolist()])
+        self._vocab_size = len(self.nlp.vocab)
+
+    def _learn_words(self, words: list[str]) -> None:
+        """Add the ``words`` that fit a glob to the glob's forms and the matcher."""
         for info in self._glob_seqs:
             added = False
             for pos, rx in info.globs:
@@ -463,18 +498,31 @@ class CompiledCodebook:
         return out
 
     def _batch(self, texts: list[str]) -> list[list[Evidence]]:
-        docs = list(self.nlp.tokenizer.pipe(texts))
-        self._learn_forms(docs)
         regex_hits = self._regex_hits(texts)
-        return [self._doc_evidence(doc, texts[n], regex_hits[n]) for n, doc in enumerate(docs)]
+        out: list[list[Evidence]] = []
+        # The batch makes no reference cycles, but many small objects that would set off
+        # the cyclic garbage collector again and again (about a tenth of the time).
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            # Tokenise in short runs: a hundred docs alive at a time stay in the CPU cache.
+            for i in range(0, len(texts), _DOC_RUN):
+                part = texts[i:i + _DOC_RUN]
+                docs = list(self.nlp.tokenizer.pipe(part))
+                self._learn_forms(docs)
+                out += map(self._doc_evidence, docs, part, regex_hits[i:i + _DOC_RUN])
+        finally:
+            if paused:
+                gc.enable()
+        return out
 
-    def _regex_hits(self, texts: list[str]) -> list[dict[Regex, list[tuple[int, int]]]]:
-        hits: list[dict[Regex, list[tuple[int, int]]]] = [defaultdict(list) for _ in texts]
+    def _regex_hits(self, texts: list[str]) -> list[dict[int, list[tuple[int, int]]]]:
+        hits: list[dict[int, list[tuple[int, int]]]] = [{} for _ in texts]
         if not self._regexes:
             return hits
         everything = list(range(len(texts)))
         for expr in self._always:  # no required literal: scan the whole batch
-            _scan(self._regexes[expr], expr, texts, everything, hits)
+            _scan(self._regexes[expr], self._regex_index[expr], texts, everything, hits)
         if self._automaton is None:
             return hits
         # One Aho-Corasick pass finds every required literal of every regex; a regex
@@ -489,86 +537,120 @@ class CompiledCodebook:
         for r, ks in enumerate(candidates):
             if ks:
                 expr = self._literal_regexes[r]
-                _scan(self._regexes[expr], expr, texts, sorted(ks), hits)
+                _scan(self._regexes[expr], self._regex_index[expr], texts, sorted(ks), hits)
         return hits
 
-    def _doc_evidence(self, doc: Any, text: str, regex_hits: dict[Regex, list[tuple[int, int]]]
+    def _doc_evidence(self, doc: Any, text: str, regex_hits: dict[int, list[tuple[int, int]]]
                       ) -> list[Evidence]:
-        seq_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)  # token spans
-        strings = self.nlp.vocab.strings
-        for match_id, s, e in self.matcher(doc):
-            info = self._by_key[strings[match_id]]
+        matches = self.matcher(doc)
+        if not matches and not regex_hits:
+            return []
+        found = _Found(doc, text, regex_hits)
+        seq_spans = found.seq_spans
+        infos = self._info_by_id
+        for match_id, s, e in matches:
+            info = infos[match_id]
             if info.case_terms or info.exact is not None:
-                span = text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])]
+                span = text[found.idx[s]:found.ends[e - 1]]
                 if info.case_terms and not _case_ok(span, info.case_terms):
                     continue
                 if info.exact is not None and re.sub(r"\s+", " ", span) not in info.exact:
                     continue
-            seq_spans[info.key].append((s, e))
-        if not seq_spans and not regex_hits:
+            seq_spans.setdefault(info.key, []).append((s, e))
+        out: list[Evidence] = []
+        for key in (*seq_spans, *regex_hits):
+            for rule in self._triggers.get(key, ()):
+                spans = found.char_spans(rule.plan)
+                if not spans:
+                    continue
+                vetoes = [v for u in rule.unless for v in found.char_spans(u)]
+                for s, e in spans:
+                    if vetoes and any(vs <= s and e <= ve for vs, ve in vetoes):
+                        continue
+                    if rule.negation and found.negated(s):
+                        continue
+                    out.append(Evidence(rule.code, rule.rule_id, s, e, text[s:e]))
+        if len(out) > 1:
+            out.sort(key=lambda ev: (ev.start, ev.end, ev.code, ev.rule_id))
+        return out
+
+
+_DOC_RUN = 128  # docs tokenised together within a batch
+
+
+def _trigger(plan: _Plan) -> str | int:
+    """Return the phrase key or regex index whose match makes a rule worth looking at."""
+    return _trigger(plan[1]) if plan[0] == "n" else plan[1]
+
+
+class _Found:
+    """What matched in one text, and its token offsets (made when first needed)."""
+
+    __slots__ = ("_idx", "_words", "doc", "ends", "regex_hits", "seq_spans", "text")
+
+    def __init__(self, doc: Any, text: str, regex_hits: dict[int, list[tuple[int, int]]]
+                 ) -> None:
+        self.doc = doc
+        self.text = text
+        self.regex_hits = regex_hits
+        self.seq_spans: dict[str, list[tuple[int, int]]] = {}  # phrase key -> token spans
+        self._idx: list[int] | None = None
+        self._words: Any = None
+
+    def _arrays(self) -> None:
+        from spacy.attrs import IDX, LENGTH
+
+        arr = self.doc.to_array([IDX, LENGTH])
+        self._idx = arr[:, 0].tolist()
+        self.ends = (arr[:, 0] + arr[:, 1]).tolist()
+
+    @property
+    def idx(self) -> list[int]:
+        """Character offset of each token."""
+        if self._idx is None:
+            self._arrays()
+        return self._idx  # type: ignore[return-value]
+
+    def words(self) -> Any:
+        """Words (not punctuation or space) before each token: NEAR distances count these."""
+        if self._words is None:
+            from spacy.attrs import IS_PUNCT, IS_SPACE
+
+            arr = self.doc.to_array([IS_PUNCT, IS_SPACE])
+            self._words = np.concatenate([[0], np.cumsum((arr[:, 0] == 0) & (arr[:, 1] == 0))])
+        return self._words
+
+    def char_spans(self, plan: _Plan) -> list[tuple[int, int]]:
+        if plan[0] == "r":
+            return self.regex_hits.get(plan[1], [])
+        spans = self.seq_spans.get(plan[1], []) if plan[0] == "s" else self.token_spans(plan)
+        if not spans:
             return []
-        cache: dict[str, Any] = {}
+        idx, ends = self.idx, self.ends
+        return [(idx[s], ends[e - 1]) for s, e in spans]
 
-        def arrays() -> dict[str, Any]:
-            """Token offsets and word counts, made only when NEAR, regex or negation need them."""
-            if not cache:
-                from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+    def token_spans(self, plan: _Plan) -> list[tuple[int, int]]:
+        kind = plan[0]
+        if kind == "s":
+            return self.seq_spans.get(plan[1], [])
+        if kind == "r":
+            idx, ends = self.idx, self.ends
+            return [_token_span(idx, ends, s, e) for s, e in self.regex_hits.get(plan[1], [])]
+        out = []
+        for a in self.token_spans(plan[1]):
+            for b in self.token_spans(plan[2]):
+                first, second = (a, b) if a[0] <= b[0] else (b, a)
+                words = self.words()
+                gap = max(0, int(words[second[0]] - words[first[1]]))
+                if gap <= plan[3]:
+                    out.append((first[0], max(first[1], second[1])))
+        return sorted(set(out))
 
-                arr = doc.to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE])
-                cache["idx"] = arr[:, 0].tolist()
-                cache["ends"] = (arr[:, 0] + arr[:, 1]).tolist()
-                cache["words"] = np.concatenate(
-                    [[0], np.cumsum((arr[:, 2] == 0) & (arr[:, 3] == 0))])
-            return cache
-
-        def chars(s: int, e: int) -> tuple[int, int]:
-            last = doc[e - 1]
-            return doc[s].idx, last.idx + len(last)
-
-        def char_spans(expr: Expr) -> list[tuple[int, int]]:
-            if isinstance(expr, Regex):
-                key = self._regex_keys.get(expr)
-                if key is not None:
-                    return [chars(s, e) for s, e in seq_spans.get(key, [])]
-                return regex_hits.get(expr, [])
-            if isinstance(expr, Near):
-                return [chars(s, e) for s, e in token_spans(expr)]
-            return [chars(s, e) for s, e in seq_spans.get(self._seqs[expr].key, [])]
-
-        def token_spans(expr: Expr) -> list[tuple[int, int]]:
-            if isinstance(expr, Near):
-                out = []
-                for a in token_spans(expr.left):
-                    for b in token_spans(expr.right):
-                        first, second = (a, b) if a[0] <= b[0] else (b, a)
-                        words = arrays()["words"]
-                        gap = max(0, int(words[second[0]] - words[first[1]]))
-                        if gap <= expr.distance:
-                            out.append((first[0], max(first[1], second[1])))
-                return sorted(set(out))
-            if isinstance(expr, Regex) and expr in self._regex_keys:
-                return seq_spans.get(self._regex_keys[expr], [])
-            if isinstance(expr, Regex):
-                a = arrays()
-                return [_token_span(a["idx"], a["ends"], s, e)
-                        for s, e in regex_hits.get(expr, [])]
-            return seq_spans.get(self._seqs[expr].key, [])
-
-        found: list[Evidence] = []
-        candidates = [r for key in (*seq_spans, *regex_hits) for r in self._triggers.get(key, ())]
-        for rule in candidates:
-            spans = char_spans(rule.expr)
-            if not spans:
-                continue
-            vetoes = [v for u in rule.unless for v in char_spans(u)]
-            for s, e in spans:
-                if any(vs <= s and e <= ve for vs, ve in vetoes):
-                    continue
-                if rule.negation and _negated(doc, arrays()["idx"], s):
-                    continue
-                found.append(Evidence(rule.code, rule.rule_id, s, e, text[s:e]))
-        found.sort(key=lambda ev: (ev.start, ev.end, ev.code, ev.rule_id))
-        return found
+    def negated(self, start: int) -> bool:
+        """Whether a negator is among the few tokens before the token at ``start``."""
+        first = max(0, bisect_right(self.idx, start) - 1)
+        window = self.doc[max(0, first - _NEGATION_WINDOW):first]
+        return any(t.lower_ in NEGATORS for t in window)
 
 
 def _starts(texts: Sequence[str]) -> list[int]:
@@ -576,8 +658,8 @@ def _starts(texts: Sequence[str]) -> list[int]:
     return np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
 
 
-def _scan(rx: re.Pattern[str], expr: Regex, texts: list[str], which: list[int],
-          hits: list[dict[Regex, list[tuple[int, int]]]]) -> None:
+def _scan(rx: re.Pattern[str], index: int, texts: list[str], which: list[int],
+          hits: list[dict[int, list[tuple[int, int]]]]) -> None:
     """Run ``rx`` once over the texts ``which`` joined, adding matches to ``hits``.
 
     One call over the joined texts instead of one per text; the separator
@@ -589,7 +671,7 @@ def _scan(rx: re.Pattern[str], expr: Regex, texts: list[str], which: list[int],
         i = bisect_right(offsets, m.start()) - 1
         base = offsets[i]
         if m.end() > m.start() and m.end() - base <= len(chosen[i]):
-            hits[which[i]][expr].append((m.start() - base, m.end() - base))
+            hits[which[i]].setdefault(index, []).append((m.start() - base, m.end() - base))
 
 
 def _literal_automaton(literals: list[list[str]]) -> Any:
@@ -617,9 +699,3 @@ def _token_span(idx: list[int], ends: list[int], s: int, e: int) -> tuple[int, i
     first = max(0, bisect_right(idx, s) - 1)
     last = max(first + 1, bisect_right(idx, e - 1))
     return first, min(last, len(ends))
-
-
-def _negated(doc: Any, idx: list[int], start: int) -> bool:
-    first = max(0, bisect_right(idx, start) - 1)
-    window = doc[max(0, first - _NEGATION_WINDOW):first]
-    return any(t.lower_ in NEGATORS for t in window)
