@@ -101,7 +101,7 @@ def test_save_load_round_trip_and_refusal_of_another_codebook(fitted, data, tmp_
     other = tmp_path / "other.yaml"
     other.write_text("name: Other\nversion: 2\ncodes:\n  x: {patterns: [contract]}\n")
     with pytest.raises(ModelMismatchError, match=r"trained with codebook 'TR core codebook' "
-                       r"version 1\.1\.0 .* not with 'Other' version 2"):
+                       r"version 1\.2\.0 .* not with 'Other' version 2"):
         MLCoder.load(path, codebook=other)
 
 
@@ -235,3 +235,24 @@ def test_explanation_view_shades_the_words_that_moved_the_code(fitted):
     assert page.count("<span style=\"background:rgba") <= 6
     assert "marketisation" in page and "threshold" in page
     assert ExplanationView(fitted, text).code in fitted.codes_
+
+
+def test_char_ngrams_equal_scikit_learns_char_wb(data):
+    """The per-word-type character n-grams give scikit-learn's char_wb matrix exactly."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from tr_discourse.coders._features import CharNgramVectorizer
+
+    train, test, _ = data
+    texts = [*train["text"].tolist(), "A  short\ttext, with   odd\nspacing and I ."]
+    for max_features in (None, 3000):
+        ours = CharNgramVectorizer(ngram_range=(2, 5), min_df=2, max_features=max_features)
+        theirs = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                 sublinear_tf=True, max_features=max_features)
+        a, b = ours.fit_transform(texts), theirs.fit_transform(texts)
+        if max_features is None:  # (with a cap, ties at the cut may be broken differently)
+            assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+            assert abs(a - b).max() < 1e-12
+            assert abs(ours.transform(test["text"]) - theirs.transform(test["text"])).max() \
+                < 1e-12
+        assert a.shape == (len(texts), max_features or b.shape[1])

@@ -26,6 +26,7 @@ from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
+from ._features import CharNgramVectorizer
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -154,8 +155,8 @@ class MLCoder:
         vecs = [TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                 token_pattern=r"(?u)\b\w[\w'’]*\b")]
         if self.char_ngrams:
-            vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                        sublinear_tf=True, max_features=60000))
+            vecs.append(CharNgramVectorizer(ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                                            max_features=60000))
         if self.context:
             vecs.append(TfidfVectorizer(ngram_range=(1, 1), min_df=2, sublinear_tf=True,
                                         token_pattern=r"(?u)\b\w[\w'’]*\b"))
@@ -503,7 +504,8 @@ class MLCoder:
         path = Path(path)
         data = path.read_bytes()
         untrusted = sio.get_untrusted_types(data=data)
-        allowed = {"scipy.sparse._csr.csr_matrix", "numpy.float64", "numpy.int64"}
+        allowed = {"scipy.sparse._csr.csr_matrix", "numpy.float64", "numpy.int64",
+                   "tr_discourse.coders._features.CharNgramVectorizer"}
         unknown = [t for t in untrusted if t not in allowed]
         if unknown:
             raise TrDiscourseError(f"{path}: refusing to load types that a tr_discourse model "
