@@ -256,3 +256,21 @@ def test_char_ngrams_equal_scikit_learns_char_wb(data):
             assert abs(ours.transform(test["text"]) - theirs.transform(test["text"])).max() \
                 < 1e-12
         assert a.shape == (len(texts), max_features or b.shape[1])
+
+
+def test_word_ngrams_equal_scikit_learns_tfidf(data):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from tr_discourse.coders._features import WordNgramVectorizer
+
+    train, test, _ = data
+    for ngrams in ((1, 1), (1, 2), (2, 3)):
+        ours = WordNgramVectorizer(ngram_range=ngrams, min_df=2)
+        theirs = TfidfVectorizer(ngram_range=ngrams, min_df=2, sublinear_tf=True,
+                                 token_pattern=ours.token_pattern)
+        a, b = ours.fit_transform(train["text"]), theirs.fit_transform(train["text"])
+        assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+        assert abs(a - b).max() < 1e-12
+        assert abs(ours.transform(test["text"]) - theirs.transform(test["text"])).max() < 1e-12
+    with pytest.raises(ValueError, match="up to 3 words"):
+        WordNgramVectorizer(ngram_range=(1, 4)).fit(["a b c d"])

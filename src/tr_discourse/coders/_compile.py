@@ -498,13 +498,13 @@ class CompiledCodebook:
         return out
 
     def _batch(self, texts: list[str]) -> list[list[Evidence]]:
-        regex_hits = self._regex_hits(texts)
         out: list[list[Evidence]] = []
         # The batch makes no reference cycles, but many small objects that would set off
         # the cyclic garbage collector again and again (about a tenth of the time).
         paused = gc.isenabled()
         gc.disable()
         try:
+            regex_hits = self._regex_hits(texts)
             # Tokenise in short runs: a hundred docs alive at a time stay in the CPU cache.
             for i in range(0, len(texts), _DOC_RUN):
                 part = texts[i:i + _DOC_RUN]

@@ -26,7 +26,7 @@ from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
-from ._features import CharNgramVectorizer
+from ._features import CharNgramVectorizer, WordNgramVectorizer
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -150,16 +150,12 @@ class MLCoder:
             load_codebook(self.codebook)
 
     def _vectorizers(self) -> list[Any]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vecs = [TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
-                                token_pattern=r"(?u)\b\w[\w'’]*\b")]
+        vecs: list[Any] = [WordNgramVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)]
         if self.char_ngrams:
             vecs.append(CharNgramVectorizer(ngram_range=(2, 5), min_df=2, sublinear_tf=True,
                                             max_features=60000))
         if self.context:
-            vecs.append(TfidfVectorizer(ngram_range=(1, 1), min_df=2, sublinear_tf=True,
-                                        token_pattern=r"(?u)\b\w[\w'’]*\b"))
+            vecs.append(WordNgramVectorizer(ngram_range=(1, 1), min_df=2, sublinear_tf=True))
         return vecs
 
     def _rule_coder(self, book: Codebook) -> Any:
@@ -176,17 +172,22 @@ class MLCoder:
         import scipy.sparse as sp
 
         index = {c: i for i, c in enumerate(codes)}
-        rows, cols, vals = [], [], []
-        for r, found in enumerate(self._rule_coder(book).find(list(texts))):
-            per_code: dict[str, set[str]] = {}
-            for ev in found:
-                per_code.setdefault(ev.code, set()).add(ev.rule_id)
-            for code, ids in per_code.items():
-                if code in index:
-                    rows.append(r)
-                    cols.append(index[code])
-                    vals.append(math.log1p(len(ids)))
-        return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(codes)))
+        rules = self._rule_coder(book)
+        # The coder's evidence without roll-up (no copies made); parents are added here.
+        lift = {c.id: [c.id, *book.ancestors(c.id)] if self.roll_up else [c.id]
+                for c in book.codes}
+        pairs = set()  # (text, code column, pattern id)
+        for r, found in enumerate(rules.compiled_.evidence(list(texts), rules.batch_size)):
+            pairs.update((r, index[a], ev.rule_id) for ev in found for a in lift[ev.code]
+                         if a in index)
+        counts: dict[tuple[int, int], int] = {}
+        for r, col, _ in pairs:
+            counts[r, col] = counts.get((r, col), 0) + 1
+        if not counts:
+            return sp.csr_matrix((len(texts), len(codes)))
+        keys = np.array(list(counts), dtype=np.int64)
+        vals = np.log1p(np.fromiter(counts.values(), float, len(counts)))
+        return sp.csr_matrix((vals, (keys[:, 0], keys[:, 1])), shape=(len(texts), len(codes)))
 
     def _features(self, texts: Sequence[str], vecs: list[Any], fit: bool, book: Codebook,
                   codes: list[str], contexts: Sequence[str] | None = None,
@@ -362,16 +363,19 @@ class MLCoder:
                 mask = np.zeros_like(keep[:, cols])
                 mask[np.arange(len(sub)), best] = sub.max(axis=1) >= 0
                 keep[:, cols] = mask
-        rows: list[dict[str, Any]] = []
         values = proba.to_numpy()
-        for i, seg in enumerate(proba.index):
-            hit = np.nonzero(keep[i])[0]
-            if not len(hit):
-                rows.append({"segment_id": seg, "code": None, "coder": "ml",
-                             "score": float(1 - values[i].max()) if values.shape[1] else 1.0})
-            rows.extend({"segment_id": seg, "code": self.codes_[j], "coder": "ml",
-                         "score": float(values[i, j]), "rule_id": "ml"} for j in hit)
-        return _frame(rows)
+        seg_ids = proba.index.to_numpy(dtype=object)
+        i, j = np.nonzero(keep)  # row-major: segments in order, codes in codebook order
+        coded = pd.DataFrame({"segment_id": seg_ids[i], "code": np.asarray(self.codes_,
+                                                                       dtype=object)[j],
+                              "score": values[i, j], "rule_id": "ml", "_row": i})
+        none = np.flatnonzero(~keep.any(axis=1))
+        best = values[none].max(axis=1) if values.shape[1] else np.zeros(len(none))
+        uncoded = pd.DataFrame({"segment_id": seg_ids[none], "code": None,
+                                "score": 1 - best if values.shape[1] else 1.0, "_row": none})
+        rows = pd.concat([coded, uncoded], ignore_index=True)
+        rows = rows.sort_values("_row", kind="stable").drop(columns="_row")
+        return _frame(rows.assign(coder="ml").reset_index(drop=True))
 
     # explanation ------------------------------------------------------------------
     def _feature_names(self) -> np.ndarray:
@@ -505,7 +509,8 @@ class MLCoder:
         data = path.read_bytes()
         untrusted = sio.get_untrusted_types(data=data)
         allowed = {"scipy.sparse._csr.csr_matrix", "numpy.float64", "numpy.int64",
-                   "tr_discourse.coders._features.CharNgramVectorizer"}
+                   "tr_discourse.coders._features.CharNgramVectorizer",
+                   "tr_discourse.coders._features.WordNgramVectorizer"}
         unknown = [t for t in untrusted if t not in allowed]
         if unknown:
             raise TrDiscourseError(f"{path}: refusing to load types that a tr_discourse model "
