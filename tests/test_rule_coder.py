@@ -273,3 +273,13 @@ def test_glob_finds_a_form_the_vocabulary_held_before_any_text(tmp_path):
     found = coder.find(["Probation was privatised."])[0]
     assert len(coder.compiled_.nlp.vocab) == size  # no new form: the glob test was skipped
     assert [(e.code, e.start, e.end) for e in found] == [("a", 14, 24)]
+
+
+def test_glob_finds_a_form_another_use_of_the_tokenizer_brought_in(tmp_path):
+    path = tmp_path / "book.yaml"
+    path.write_text("name: G\nversion: '1'\ncodes:\n  a:\n    patterns: [privatis*]\n")
+    coder = RuleCoder(path).fit()
+    coder.compiled_.nlp("They kept privatising.")  # adds the form outside the coder
+    assert coder.find(["Something brand new."]) == [[]]
+    found = coder.find(["They kept privatising."])[0]
+    assert [(e.code, e.start, e.end, e.text) for e in found] == [("a", 10, 21, "privatising")]

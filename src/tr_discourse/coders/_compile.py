@@ -356,10 +356,8 @@ class CompiledCodebook:
         self._info_by_id = {strings.add(key): info for key, info in self._by_key.items()}
         # The vocabulary's word forms so far (the tokenizer's and the patterns' own) are
         # tested on the globs now; later ones as texts bring them (_learn_forms).
-        words = sorted({lex.lower_ for lex in self.nlp.vocab})
-        self._seen = np.unique(np.array([strings.add(w) for w in words], dtype=np.uint64))
-        self._learn_words(words)
-        self._vocab_size = len(self.nlp.vocab)  # lexemes, all tested on the globs
+        self._vocab_size = -1  # lexemes in the vocabulary when all were last tested
+        self._learn_vocabulary()
         logprob = _word_logprob() if self._regexes else {}  # 1M words: used here, then freed
         self._literals = {expr: required_literals(expr.pattern, logprob)
                           for expr in self._regexes}
@@ -452,12 +450,30 @@ class CompiledCodebook:
 
         return Doc(self.nlp.vocab, words=list(words))
 
+    def _learn_vocabulary(self) -> None:
+        """Test every word form of the vocabulary not tested yet against the globs.
+
+        Run when compiling, and before coding when the vocabulary grew outside
+        the coder (someone used ``self.nlp``): it costs one pass over the
+        vocabulary, so coding itself tests only the forms its own docs bring.
+        """
+        if len(self.nlp.vocab) == self._vocab_size or not self._glob_seqs:
+            self._vocab_size = len(self.nlp.vocab)
+            return
+        strings = self.nlp.vocab.strings
+        forms = np.unique(np.array([lex.lower for lex in self.nlp.vocab], dtype=np.uint64))
+        new = np.setdiff1d(forms, self._seen, assume_unique=True)
+        if len(new):
+            self._seen = np.union1d(self._seen, new)
+            self._learn_words([strings[h] for h in new.tolist()])
+        self._vocab_size = len(self.nlp.vocab)
+
     def _learn_forms(self, docs: Sequence[Any]) -> None:
         """Test the word forms met for the first time against the globs; extend the matcher.
 
-        The vocabulary is this codebook's own, so its lexemes come only from
-        the patterns (tested when compiled) and from the texts coded here: when
-        no lexeme was added since the last test, the docs hold no new form.
+        The vocabulary is this codebook's own: when no lexeme was added since
+        every form was last tested (:meth:`_learn_vocabulary` runs first), the
+        docs hold no new form and nothing is done.
         """
         if not self._glob_seqs or len(self.nlp.vocab) == self._vocab_size:
             return
@@ -505,6 +521,7 @@ class CompiledCodebook:
         gc.disable()
         try:
             regex_hits = self._regex_hits(texts)
+            self._learn_vocabulary()  # forms someone else's use of self.nlp brought in
             # Tokenise in short runs: a hundred docs alive at a time stay in the CPU cache.
             for i in range(0, len(texts), _DOC_RUN):
                 part = texts[i:i + _DOC_RUN]
