@@ -460,13 +460,7 @@ class CompiledCodebook:
         if len(self.nlp.vocab) == self._vocab_size or not self._glob_seqs:
             self._vocab_size = len(self.nlp.vocab)
             return
-        strings = self.nlp.vocab.strings
-        forms = np.unique(np.array([lex.lower for lex in self.nlp.vocab], dtype=np.uint64))
-        new = np.setdiff1d(forms, self._seen, assume_unique=True)
-        if len(new):
-            self._seen = np.union1d(self._seen, new)
-            self._learn_words([strings[h] for h in new.tolist()])
-        self._vocab_size = len(self.nlp.vocab)
+        self._test_forms(np.array([lex.lower for lex in self.nlp.vocab], dtype=np.uint64))
 
     def _learn_forms(self, docs: Sequence[Any]) -> None:
         """Test the word forms met for the first time against the globs; extend the matcher.
@@ -480,13 +474,15 @@ class CompiledCodebook:
         from spacy.attrs import LOWER
 
         arrays = [d.to_array(LOWER) for d in docs if len(d)]
-        if arrays:
-            batch = np.unique(np.concatenate(arrays))
-            new = np.setdiff1d(batch, self._seen, assume_unique=True)  # both sorted, in C
-            if len(new):
-                self._seen = np.union1d(self._seen, new)
-                strings = self.nlp.vocab.strings
-                self._learn_words([strings[h] for h in new.tolist()])
+        self._test_forms(np.concatenate(arrays) if arrays else np.zeros(0, np.uint64))
+
+    def _test_forms(self, forms: np.ndarray) -> None:
+        """Test the forms (LOWER hashes) not tested yet on the globs; note the vocabulary size."""
+        new = np.setdiff1d(np.unique(forms), self._seen, assume_unique=True)  # sorted, in C
+        if len(new):
+            self._seen = np.union1d(self._seen, new)
+            strings = self.nlp.vocab.strings
+            self._learn_words([strings[h] for h in new.tolist()])
         self._vocab_size = len(self.nlp.vocab)
 
     def _learn_words(self, words: list[str]) -> None:

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.preprocessing import normalize
 
 __all__ = ["CharNgramVectorizer", "WordNgramVectorizer"]
 
@@ -42,7 +44,69 @@ def _wb_ngrams(word: str, lo: int, hi: int) -> list[str]:
     return out
 
 
-class CharNgramVectorizer:
+def _count_matrix(indices: list[int], indptr: list[int], n_cols: int) -> sp.csr_matrix:
+    """Texts x columns counts from each text's column indices (repeats are summed)."""
+    counts = sp.csr_matrix((np.ones(len(indices)), indices, indptr),
+                           shape=(len(indptr) - 1, n_cols))
+    counts.sum_duplicates()
+    return counts
+
+
+def _tfidf(counts: sp.spmatrix, idf: np.ndarray, sublinear_tf: bool) -> sp.csr_matrix:
+    """Weight raw counts as scikit-learn's ``TfidfTransformer`` does (l2 norm, smoothed idf)."""
+    x = sp.csr_matrix(counts, dtype=np.float64)
+    if sublinear_tf:
+        np.log(x.data, out=x.data)
+        x.data += 1.0
+    return normalize(sp.csr_matrix(x.multiply(idf)), norm="l2")
+
+
+class _NgramTfidf(BaseEstimator):
+    """What both vectorizers share: choosing the vocabulary, idf, weighting, names."""
+
+    min_df: int
+    sublinear_tf: bool
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_cache", None)  # rebuilt on use, never saved
+        return state
+
+    def _learn(self, counts: sp.spmatrix, names: list[str], max_features: int | None = None
+               ) -> sp.csr_matrix:
+        """Choose the vocabulary and idf from raw counts; return the weighted matrix.
+
+        Keeps the n-grams found in at least ``min_df`` texts (the ``max_features``
+        most frequent of them), in alphabetical order.
+        """
+        counts = counts.tocsc()
+        df = np.diff(counts.indptr)
+        keep = np.flatnonzero(df >= self.min_df)
+        grams = np.array(names, dtype=object)
+        if max_features is not None and len(keep) > max_features:
+            tf = np.asarray(counts.sum(axis=0)).ravel()[keep]
+            order = np.lexsort((grams[keep].astype(str), -tf))  # most frequent, then A-Z
+            keep = keep[order[:max_features]]
+        keep = keep[np.argsort(grams[keep].astype(str), kind="stable")]
+        self.vocabulary_ = {str(g): i for i, g in enumerate(grams[keep])}
+        self.idf_ = np.log((1 + counts.shape[0]) / (1 + df[keep])) + 1.0
+        return _tfidf(counts[:, keep], self.idf_, self.sublinear_tf)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "vocabulary_"):
+            raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(texts)")
+
+    def fit(self, texts: Iterable[str], y: Any = None) -> _NgramTfidf:
+        """Learn the vocabulary and idf from ``texts``; return the vectorizer."""
+        self.fit_transform(texts)  # type: ignore[attr-defined]
+        return self
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Return the n-grams, in column order."""
+        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
+
+
+class CharNgramVectorizer(_NgramTfidf):
     """TF-IDF of character n-grams within words (scikit-learn's ``char_wb``), fast.
 
     Gives the same features and weights as ``TfidfVectorizer(analyzer="char_wb",
@@ -87,14 +151,6 @@ class CharNgramVectorizer:
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Return the parameters (scikit-learn convention)."""
-        return {"ngram_range": self.ngram_range, "min_df": self.min_df,
-                "max_features": self.max_features, "sublinear_tf": self.sublinear_tf}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_cache"}  # not saved
-
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _word_counts(texts: Iterable[str]) -> tuple[list[str], sp.csr_matrix]:
@@ -105,10 +161,7 @@ class CharNgramVectorizer:
         for text in texts:
             indices += [types.setdefault(w, len(types)) for w in text.lower().split()]
             indptr.append(len(indices))
-        counts = sp.csr_matrix((np.ones(len(indices)), indices, indptr),
-                               shape=(len(indptr) - 1, len(types)))
-        counts.sum_duplicates()
-        return list(types), counts
+        return list(types), _count_matrix(indices, indptr, len(types))
 
     def _type_matrix(self, words: list[str]) -> sp.csr_matrix:
         """Word types x kept n-grams, from the per-type cache."""
@@ -131,11 +184,6 @@ class CharNgramVectorizer:
         return sp.csr_matrix((vals, cols, indptr), shape=(len(words), len(vocab)))
 
     # --------------------------------------------------------------------- API
-    def fit(self, texts: Iterable[str], y: Any = None) -> CharNgramVectorizer:
-        """Learn the n-gram vocabulary and idf from ``texts``; return the vectorizer."""
-        self.fit_transform(texts)
-        return self
-
     def fit_transform(self, texts: Iterable[str], y: Any = None) -> sp.csr_matrix:
         """Learn the vocabulary and idf, and return the TF-IDF matrix of ``texts``."""
         words, by_type = self._word_counts(texts)
@@ -148,34 +196,16 @@ class CharNgramVectorizer:
                 cols.append(grams.setdefault(g, len(grams)))
                 vals.append(c)
         per_type = sp.csr_matrix((vals, (rows, cols)), shape=(len(words), len(grams)))
-        counts = (by_type @ per_type).tocsc()
-        n_docs = counts.shape[0]
-        df = np.diff(counts.indptr)
-        keep = np.flatnonzero(df >= self.min_df)
-        names = np.array(list(grams), dtype=object)
-        if self.max_features is not None and len(keep) > self.max_features:
-            tf = np.asarray(counts.sum(axis=0)).ravel()[keep]
-            order = np.lexsort((names[keep].astype(str), -tf))  # most frequent, then A-Z
-            keep = keep[order[: self.max_features]]
-        keep = keep[np.argsort(names[keep].astype(str), kind="stable")]
-        self.vocabulary_ = {str(g): i for i, g in enumerate(names[keep])}
-        self.idf_ = np.log((1 + n_docs) / (1 + df[keep])) + 1.0
-        self._cache = {}
-        return _tfidf(counts[:, keep], self.idf_, self.sublinear_tf)
+        self._cache: dict[str, Any] = {}
+        return self._learn(by_type @ per_type, list(grams), self.max_features)
 
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix of ``texts`` over the learnt vocabulary."""
-        if not hasattr(self, "vocabulary_"):
-            raise ValueError("this CharNgramVectorizer is not fitted yet: call fit(texts)")
+        self._check_fitted()
         words, by_type = self._word_counts(texts)
         return _tfidf(by_type @ self._type_matrix(words), self.idf_, self.sublinear_tf)
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Return the n-grams, in column order."""
-        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
-
-
-class WordNgramVectorizer:
+class WordNgramVectorizer(_NgramTfidf):
     """TF-IDF of word n-grams, as ``TfidfVectorizer(lowercase=True, token_pattern=...)`` gives.
 
     Parameters
@@ -212,11 +242,6 @@ class WordNgramVectorizer:
         self.sublinear_tf = sublinear_tf
         self.token_pattern = token_pattern
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Return the parameters (scikit-learn convention)."""
-        return {"ngram_range": self.ngram_range, "min_df": self.min_df,
-                "sublinear_tf": self.sublinear_tf, "token_pattern": self.token_pattern}
-
     def _grams(self, text: str, findall: Any) -> list[str]:
         words = findall(text.lower())
         lo, hi = self.ngram_range
@@ -226,11 +251,6 @@ class WordNgramVectorizer:
         if hi >= 3:
             out = out + list(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
         return out
-
-    def fit(self, texts: Iterable[str], y: Any = None) -> WordNgramVectorizer:
-        """Learn the vocabulary and idf from ``texts``; return the vectorizer."""
-        self.fit_transform(texts)
-        return self
 
     def fit_transform(self, texts: Iterable[str], y: Any = None) -> sp.csr_matrix:
         """Learn the vocabulary and idf, and return the TF-IDF matrix of ``texts``."""
@@ -243,22 +263,11 @@ class WordNgramVectorizer:
         for text in texts:
             indices += [grams.setdefault(g, len(grams)) for g in self._grams(text, findall)]
             indptr.append(len(indices))
-        counts = sp.csr_matrix((np.ones(len(indices)), indices, indptr),
-                               shape=(len(indptr) - 1, len(grams)))
-        counts.sum_duplicates()
-        counts = counts.tocsc()
-        df = np.diff(counts.indptr)
-        keep = np.flatnonzero(df >= self.min_df)
-        names = np.array(list(grams), dtype=object)
-        keep = keep[np.argsort(names[keep].astype(str), kind="stable")]
-        self.vocabulary_ = {str(g): i for i, g in enumerate(names[keep])}
-        self.idf_ = np.log((1 + counts.shape[0]) / (1 + df[keep])) + 1.0
-        return _tfidf(counts[:, keep], self.idf_, self.sublinear_tf)
+        return self._learn(_count_matrix(indices, indptr, len(grams)), list(grams))
 
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix of ``texts`` over the learnt vocabulary."""
-        if not hasattr(self, "vocabulary_"):
-            raise ValueError("this WordNgramVectorizer is not fitted yet: call fit(texts)")
+        self._check_fitted()
         findall = re.compile(self.token_pattern).findall
         get = self.vocabulary_.get
         indices: list[int] = []
@@ -266,23 +275,5 @@ class WordNgramVectorizer:
         for text in texts:
             indices += [k for k in map(get, self._grams(text, findall)) if k is not None]
             indptr.append(len(indices))
-        counts = sp.csr_matrix((np.ones(len(indices)), indices, indptr),
-                               shape=(len(indptr) - 1, len(self.vocabulary_)))
-        counts.sum_duplicates()
-        return _tfidf(counts, self.idf_, self.sublinear_tf)
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Return the n-grams, in column order."""
-        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
-
-
-def _tfidf(counts: sp.spmatrix, idf: np.ndarray, sublinear_tf: bool) -> sp.csr_matrix:
-    """Weight raw counts as scikit-learn's ``TfidfTransformer`` does (l2 norm, smoothed idf)."""
-    x = sp.csr_matrix(counts, dtype=np.float64)
-    if sublinear_tf:
-        np.log(x.data, out=x.data)
-        x.data += 1.0
-    x = x @ sp.diags(idf)
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ x)
+        return _tfidf(_count_matrix(indices, indptr, len(self.vocabulary_)), self.idf_,
+                      self.sublinear_tf)

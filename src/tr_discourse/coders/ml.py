@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,6 @@ from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
-from ._features import CharNgramVectorizer, WordNgramVectorizer
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -150,6 +150,8 @@ class MLCoder:
             load_codebook(self.codebook)
 
     def _vectorizers(self) -> list[Any]:
+        from ._features import CharNgramVectorizer, WordNgramVectorizer  # imports scikit-learn
+
         vecs: list[Any] = [WordNgramVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)]
         if self.char_ngrams:
             vecs.append(CharNgramVectorizer(ngram_range=(2, 5), min_df=2, sublinear_tf=True,
@@ -180,9 +182,7 @@ class MLCoder:
         for r, found in enumerate(rules.compiled_.evidence(list(texts), rules.batch_size)):
             pairs.update((r, index[a], ev.rule_id) for ev in found for a in lift[ev.code]
                          if a in index)
-        counts: dict[tuple[int, int], int] = {}
-        for r, col, _ in pairs:
-            counts[r, col] = counts.get((r, col), 0) + 1
+        counts = Counter((r, col) for r, col, _ in pairs)  # distinct patterns per code
         if not counts:
             return sp.csr_matrix((len(texts), len(codes)))
         keys = np.array(list(counts), dtype=np.int64)
