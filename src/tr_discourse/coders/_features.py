@@ -54,7 +54,7 @@ def _count_matrix(indices: list[int], indptr: list[int], n_cols: int) -> sp.csr_
 
 def _tfidf(counts: sp.spmatrix, idf: np.ndarray, sublinear_tf: bool) -> sp.csr_matrix:
     """Weight raw counts as scikit-learn's ``TfidfTransformer`` does (l2 norm, smoothed idf)."""
-    x = sp.csr_matrix(counts, dtype=np.float64)
+    x = sp.csr_matrix(counts, dtype=np.float64, copy=True)  # the caller keeps its counts
     if sublinear_tf:
         np.log(x.data, out=x.data)
         x.data += 1.0
