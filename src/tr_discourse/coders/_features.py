@@ -58,7 +58,7 @@ def _tfidf(counts: sp.spmatrix, idf: np.ndarray, sublinear_tf: bool) -> sp.csr_m
     if sublinear_tf:
         np.log(x.data, out=x.data)
         x.data += 1.0
-    return normalize(sp.csr_matrix(x.multiply(idf)), norm="l2")
+    return normalize(x @ sp.diags(idf), norm="l2", copy=False)  # (x.multiply(idf) is slower)
 
 
 class _NgramTfidf(BaseEstimator):
