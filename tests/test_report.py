@@ -30,7 +30,7 @@ def test_report_is_self_contained_and_complete(run):
     assert len(images) == 6  # frequencies, heatmap, network, timeline, by kind, reliability
     assert not re.search(r'(src|href)="(http|//)', page)  # nothing fetched from outside
     assert page.count("<mark") > 10  # evidence highlighted in the example passages
-    assert "TR core codebook 1.2.0" in page
+    assert "TR core codebook 1.3.0" in page
     assert sorted(p.name for p in (run / "plots").iterdir()) == [
         "codes_by_kind.png", "cooccurrence_heatmap.png", "cooccurrence_network.png",
         "frequencies.png", "reliability.png", "timeline.png"]
