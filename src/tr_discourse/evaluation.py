@@ -16,7 +16,7 @@ import pandas as pd
 from .codings import code_matrix, coded_sets, roll_up
 from .reliability import binary_scores
 
-__all__ = ["METRICS", "cross_validate", "score_coder"]
+__all__ = ["METRICS", "compare_coders", "cross_validate", "score_coder"]
 
 #: The per-code scores reported, in order.
 METRICS = ("precision", "recall", "f1", "cohen_kappa", "krippendorff_alpha")
@@ -35,19 +35,11 @@ def score_coder(reference: pd.DataFrame, predicted: pd.DataFrame, segments: pd.D
     ref = coded_sets(reference)
     pred = coded_sets(predicted)
     common = ref.index.intersection(pred.index)
-    docs = segments.set_index("segment_id").loc[common, "doc_id"].astype(str).to_numpy()
-    doc_ids, doc_index = np.unique(docs, return_inverse=True)
-    a = code_matrix(ref[common].to_numpy(), codes)
-    b = code_matrix(pred[common].to_numpy(), codes)
-    counts = np.zeros((len(doc_ids), len(codes), 4))  # tp, fp, fn, tn per document and code
-    for k, cell in enumerate((a & b, ~a & b, a & ~b, ~a & ~b)):
-        np.add.at(counts[:, :, k], doc_index, cell)
+    doc_ids, counts = _document_counts(ref, pred, common, segments, codes)
     total = counts.sum(axis=0)
     point = binary_scores(*total.T)
-    rng = np.random.default_rng(random_state)
-    draws = rng.integers(0, len(doc_ids), size=(n_boot, len(doc_ids)))
-    boot = counts[draws].sum(axis=1)  # n_boot x codes x 4
-    sampled = binary_scores(*np.moveaxis(boot, -1, 0))
+    draws = _draws(len(doc_ids), n_boot, random_state)
+    sampled = binary_scores(*np.moveaxis(counts[draws].sum(axis=1), -1, 0))
     lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
     table = pd.DataFrame(index=pd.Index(codes, name="code"))
     for metric in METRICS:
@@ -59,6 +51,101 @@ def score_coder(reference: pd.DataFrame, predicted: pd.DataFrame, segments: pd.D
     table["support"] = total[:, 0] + total[:, 2]
     table.attrs.update(documents=len(doc_ids), segments=len(common), n_boot=n_boot)
     return table
+
+
+def compare_coders(reference: pd.DataFrame, coding_a: pd.DataFrame, coding_b: pd.DataFrame,
+                   segments: pd.DataFrame, *, codes: list[str], metric: str = "f1",
+                   n_boot: int = 1000, random_state: int = 0, level: float = 0.95
+                   ) -> pd.DataFrame:
+    """Whether coder A beats coder B against a reference: the difference with an interval.
+
+    A paired bootstrap over documents: each sample draws documents with
+    replacement and scores both coders on the same draw, so the interval is of
+    the difference itself, not two overlapping intervals. Only segments that
+    the reference and both coders examined are scored.
+
+    Parameters
+    ----------
+    reference, coding_a, coding_b : DataFrame
+        Long codings tables (``segment_id``, ``code``); roll child codes up to
+        their parents first if they should count for them.
+    segments : DataFrame
+        The segments table, for each segment's ``doc_id``.
+    codes : list of str
+        The codes to compare.
+    metric : {"precision", "recall", "f1", "cohen_kappa", "krippendorff_alpha"}
+        The score compared.
+    n_boot, random_state, level
+        Bootstrap samples, their seed, and the interval's coverage.
+
+    Returns
+    -------
+    DataFrame
+        One row per code: ``a`` and ``b`` (the metric for each coder),
+        ``difference`` (a - b) with ``difference_low`` and ``difference_high``,
+        ``p_a_better`` (the share of bootstrap samples in which A scores
+        higher) and ``support`` (segments the reference gives the code).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> segs = pd.DataFrame({"segment_id": ["s1", "s2", "s3", "s4"],
+    ...                      "doc_id": ["d1", "d1", "d2", "d2"]})
+    >>> ref = pd.DataFrame({"segment_id": ["s1", "s2", "s3", "s4"],
+    ...                     "code": ["x", None, "x", "x"]})
+    >>> a = ref.copy()
+    >>> b = pd.DataFrame({"segment_id": ["s1", "s2", "s3", "s4"],
+    ...                   "code": ["x", "x", None, "x"]})
+    >>> t = compare_coders(ref, a, b, segs, codes=["x"], n_boot=200)
+    >>> t.loc["x", ["a", "b", "difference"]].round(3).tolist()
+    [1.0, 0.667, 0.333]
+
+    """
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
+    ref, sets_a, sets_b = coded_sets(reference), coded_sets(coding_a), coded_sets(coding_b)
+    common = ref.index.intersection(sets_a.index).intersection(sets_b.index)
+    if not len(common):
+        raise ValueError("the reference and the two codings examined no segment in common")
+    doc_ids, counts_a = _document_counts(ref, sets_a, common, segments, codes)
+    _, counts_b = _document_counts(ref, sets_b, common, segments, codes)
+    draws = _draws(len(doc_ids), n_boot, random_state)
+    point_a = binary_scores(*counts_a.sum(axis=0).T)[metric]
+    point_b = binary_scores(*counts_b.sum(axis=0).T)[metric]
+    boot_a = binary_scores(*np.moveaxis(counts_a[draws].sum(axis=1), -1, 0))[metric]
+    boot_b = binary_scores(*np.moveaxis(counts_b[draws].sum(axis=1), -1, 0))[metric]
+    diff = boot_a - boot_b
+    lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
+    with warnings.catch_warnings():  # a code no bootstrap sample defines stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table = pd.DataFrame({
+            "a": point_a, "b": point_b, "difference": point_a - point_b,
+            "difference_low": np.nanpercentile(diff, lo, axis=0),
+            "difference_high": np.nanpercentile(diff, hi, axis=0),
+            "p_a_better": np.nanmean(np.where(np.isnan(diff), np.nan, diff > 0), axis=0),
+            "support": counts_a.sum(axis=0)[:, 0] + counts_a.sum(axis=0)[:, 2]},
+            index=pd.Index(codes, name="code"))
+    table.attrs.update(metric=metric, documents=len(doc_ids), segments=len(common),
+                       n_boot=n_boot)
+    return table
+
+
+def _document_counts(ref: pd.Series, pred: pd.Series, common: pd.Index,
+                     segments: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Document ids, and tp/fp/fn/tn counts per document and code (documents x codes x 4)."""
+    docs = segments.set_index("segment_id").loc[common, "doc_id"].astype(str).to_numpy()
+    doc_ids, doc_index = np.unique(docs, return_inverse=True)
+    a = code_matrix(ref[common].to_numpy(), codes)
+    b = code_matrix(pred[common].to_numpy(), codes)
+    counts = np.zeros((len(doc_ids), len(codes), 4))
+    for k, cell in enumerate((a & b, ~a & b, a & ~b, ~a & ~b)):
+        np.add.at(counts[:, :, k], doc_index, cell)
+    return doc_ids, counts
+
+
+def _draws(n_docs: int, n_boot: int, random_state: int) -> np.ndarray:
+    """Bootstrap samples of document indices (n_boot x n_docs), with replacement."""
+    return np.random.default_rng(random_state).integers(0, n_docs, size=(n_boot, n_docs))
 
 
 def cross_validate(coder: Any, segments: pd.DataFrame, codings: pd.DataFrame, *,

@@ -1,0 +1,88 @@
+"""compare_coders: the paired document bootstrap of the difference between two coders."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tr_discourse.evaluation import compare_coders, score_coder
+
+
+def _codings(pairs: list[tuple[str, str | None]]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["segment_id", "code"])
+
+
+@pytest.fixture()
+def four_docs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Four documents of three segments; A is right everywhere, B misses one x per document."""
+    segs, ref, a, b = [], [], [], []
+    for d in range(4):
+        ids = [f"d{d}s{k}" for k in range(3)]
+        segs += [(i, f"d{d}") for i in ids]
+        ref += [(ids[0], "x"), (ids[1], "x"), (ids[2], None)]
+        a += [(ids[0], "x"), (ids[1], "x"), (ids[2], None)]
+        b += [(ids[0], "x"), (ids[1], None), (ids[2], None)]
+    return (pd.DataFrame(segs, columns=["segment_id", "doc_id"]), _codings(ref),
+            _codings(a), _codings(b))
+
+
+def test_point_values_are_the_pooled_scores(four_docs):
+    segs, ref, a, b = four_docs
+    t = compare_coders(ref, a, b, segs, codes=["x"], n_boot=300)
+    # B: tp 4, fp 0, fn 4 -> F1 = 8 / 12; recall 0.5.
+    assert t.loc["x", "a"] == 1.0
+    assert t.loc["x", "b"] == pytest.approx(2 / 3)
+    assert t.loc["x", "difference"] == pytest.approx(1 / 3)
+    assert t.loc["x", "support"] == 8
+    recall = compare_coders(ref, a, b, segs, codes=["x"], metric="recall", n_boot=50)
+    assert recall.loc["x", "difference"] == 0.5
+    assert t.attrs["documents"] == 4 and t.attrs["segments"] == 12
+
+
+def test_a_better_in_every_document_is_better_in_every_sample(four_docs):
+    segs, ref, a, b = four_docs
+    t = compare_coders(ref, a, b, segs, codes=["x"], n_boot=300)
+    assert t.loc["x", "p_a_better"] == 1.0
+    assert t.loc["x", "difference_low"] == pytest.approx(1 / 3)
+    assert t.loc["x", "difference_high"] == pytest.approx(1 / 3)
+
+
+def test_identical_coders_differ_by_exactly_zero(four_docs):
+    segs, ref, a, _ = four_docs
+    t = compare_coders(ref, a, a.copy(), segs, codes=["x"], n_boot=100)
+    assert t.loc["x", ["difference", "difference_low", "difference_high", "p_a_better"]
+                 ].tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_the_interval_spans_zero_when_documents_disagree():
+    # A is better in document 1, B in document 2: the paired interval crosses zero.
+    segs = pd.DataFrame({"segment_id": ["p", "q", "r", "s"], "doc_id": ["1", "1", "2", "2"]})
+    ref = _codings([("p", "x"), ("q", "x"), ("r", "x"), ("s", "x")])
+    a = _codings([("p", "x"), ("q", "x"), ("r", None), ("s", None)])
+    b = _codings([("p", None), ("q", None), ("r", "x"), ("s", "x")])
+    t = compare_coders(ref, a, b, segs, codes=["x"], n_boot=400, random_state=3)
+    assert t.loc["x", "difference"] == 0.0
+    assert t.loc["x", "difference_low"] < 0 < t.loc["x", "difference_high"]
+    assert 0 < t.loc["x", "p_a_better"] < 1
+
+
+def test_only_segments_all_three_examined_are_scored(four_docs):
+    segs, ref, a, b = four_docs
+    b = b[~b["segment_id"].str.startswith("d3")]  # B never saw document 3
+    t = compare_coders(ref, a, b, segs, codes=["x"], n_boot=50)
+    assert t.attrs["segments"] == 9 and t.loc["x", "support"] == 6
+
+
+def test_matches_score_coder_point_values(four_docs):
+    segs, ref, a, b = four_docs
+    single = score_coder(ref, b, segs, codes=["x"], n_boot=50)
+    paired = compare_coders(ref, a, b, segs, codes=["x"], metric="cohen_kappa", n_boot=50)
+    assert paired.loc["x", "b"] == pytest.approx(single.loc["x", "cohen_kappa"])
+
+
+def test_bad_arguments_say_what_is_accepted(four_docs):
+    segs, ref, a, b = four_docs
+    with pytest.raises(ValueError, match="unknown metric 'accuracy'; use one of precision"):
+        compare_coders(ref, a, b, segs, codes=["x"], metric="accuracy")
+    with pytest.raises(ValueError, match="no segment in common"):
+        compare_coders(ref, a, _codings([("zz", "x")]), segs, codes=["x"])
