@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tr_discourse.evaluation import compare_coders, score_coder
+from tr_discourse.evaluation import compare_coders, pattern_precision, score_coder
 
 
 def _codings(pairs: list[tuple[str, str | None]]) -> pd.DataFrame:
@@ -86,3 +86,57 @@ def test_bad_arguments_say_what_is_accepted(four_docs):
         compare_coders(ref, a, b, segs, codes=["x"], metric="accuracy")
     with pytest.raises(ValueError, match="no segment in common"):
         compare_coders(ref, a, _codings([("zz", "x")]), segs, codes=["x"])
+
+
+# ---------------------------------------------------------------- pattern_precision
+def test_pattern_precision_counts_hits_unique_hits_and_f1_without():
+    ev = pd.DataFrame({
+        "segment_id": ["s1", "s1", "s2", "s3", "s3", "s4", "s9"],
+        "code": ["x", "x", "x", "x", "y", "y", "x"],
+        "rule_id": ["good", "weak", "weak", "weak", "why", "why", "weak"]})
+    ref = _codings([("s1", "x"), ("s2", None), ("s3", "y"), ("s4", "x"), ("s5", "x")])
+    t = pattern_precision(ev, ref).set_index(["code", "rule_id"])
+    # s9 was never examined by the reference: not counted.
+    assert t.loc[("x", "weak"), ["hits", "correct", "unique", "unique_correct"]].tolist() == \
+        [3, 1, 2, 0]
+    assert t.loc[("x", "weak"), "precision"] == pytest.approx(1 / 3)
+    # x: predicted s1 s2 s3, gold s1 s4 s5 -> tp 1, fp 2, fn 2.
+    assert t.loc[("x", "weak"), "f1"] == pytest.approx(1 / 3)  # 2 tp / (2 tp + fp + fn)
+    assert t.loc[("x", "weak"), "f1_without"] == 0.5  # s2 and s3 go: fp 0
+    assert t.loc[("x", "good"), "f1_without"] == pytest.approx(1 / 3)  # s1 is not unique
+    # y: predicted s3 s4, gold s3 -> dropping "why" loses the only true positive.
+    assert t.loc[("y", "why"), ["f1", "f1_without"]].tolist() == [pytest.approx(2 / 3), 0.0]
+    assert list(t.index[:2]) == [("x", "weak"), ("x", "good")]  # most helpful removal first
+
+
+def test_pattern_precision_agrees_with_agreement_on_a_corpus():
+    import tr_discourse as trd
+    from tr_discourse.codings import codings_from_sets, roll_up
+    from tr_discourse.sample import read_corpus_codings
+
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    segs = trd.read_corpus("corpora/tr_blog").segments
+    segs = segs[segs["kind"] != "preamble"]
+    ref = roll_up(read_corpus_codings("corpora/tr_blog"), book)
+    coder = trd.RuleCoder(book, roll_up=True)
+    ev = coder.evidence(segs)
+    table = pattern_precision(ev, ref)
+    codes = sorted(table["code"].unique())
+    f1 = trd.agreement(ref, coder.predict(segs), codes=codes)["f1"]
+    per_code = table.groupby("code")["f1"].first()
+    pd.testing.assert_series_equal(per_code, f1.loc[codes].rename_axis("code"),
+                                   check_names=False)
+    # Dropping the pattern with the largest gain gives the F1 the table promised.
+    row = table.loc[(table["f1_without"] - table["f1"]).idxmax()]
+    kept = ev[~((ev["code"] == row["code"]) & (ev["rule_id"] == row["rule_id"]))]
+    sets = {s: [] for s in segs["segment_id"]}
+    for s, c in zip(kept["segment_id"], kept["code"], strict=True):
+        sets[s].append(c)
+    again = trd.agreement(ref, codings_from_sets(sets, coder="rules"), codes=[row["code"]])
+    assert again.loc[row["code"], "f1"] == pytest.approx(row["f1_without"])
+    assert row["f1_without"] > row["f1"]
+
+
+def test_pattern_precision_names_missing_columns():
+    with pytest.raises(ValueError, match="needs the columns rule_id"):
+        pattern_precision(pd.DataFrame({"segment_id": ["a"], "code": ["x"]}), _codings([]))

@@ -16,7 +16,7 @@ import pandas as pd
 from .codings import code_matrix, coded_sets, roll_up
 from .reliability import binary_scores
 
-__all__ = ["METRICS", "compare_coders", "cross_validate", "score_coder"]
+__all__ = ["METRICS", "compare_coders", "cross_validate", "pattern_precision", "score_coder"]
 
 #: The per-code scores reported, in order.
 METRICS = ("precision", "recall", "f1", "cohen_kappa", "krippendorff_alpha")
@@ -128,6 +128,75 @@ def compare_coders(reference: pd.DataFrame, coding_a: pd.DataFrame, coding_b: pd
     table.attrs.update(metric=metric, documents=len(doc_ids), segments=len(common),
                        n_boot=n_boot)
     return table
+
+
+def pattern_precision(evidence: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """How often each pattern is right, and what each code's F1 would be without it.
+
+    For tuning a codebook on coded training documents: a pattern whose hits
+    are mostly wrong, and that finds segments no other pattern of its code
+    finds, costs precision; one whose segments other patterns also find costs
+    nothing. Only segments the reference examined count.
+
+    Parameters
+    ----------
+    evidence : DataFrame
+        The rule coder's evidence table (``segment_id``, ``code``, ``rule_id``),
+        from :meth:`RuleCoder.evidence`; with ``roll_up=True`` a child's pattern
+        also counts for its parent.
+    reference : DataFrame
+        The reference codings (roll child codes up to parents to match).
+
+    Returns
+    -------
+    DataFrame
+        One row per code and pattern that fired: ``hits`` (segments),
+        ``correct`` (of those, coded so in the reference), ``precision``,
+        ``unique`` (segments no other pattern gives this code),
+        ``unique_correct``, the code's ``f1`` and ``f1_without`` the pattern.
+        Sorted by code, the patterns whose removal would help most first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s3"], "code": ["x"] * 4,
+    ...                    "rule_id": ["good", "weak", "weak", "weak"]})
+    >>> ref = pd.DataFrame({"segment_id": ["s1", "s2", "s3"], "code": ["x", None, None]})
+    >>> t = pattern_precision(ev, ref)
+    >>> t[["rule_id", "hits", "correct", "unique", "f1", "f1_without"]].values.tolist()
+    [['weak', 3, 1, 2, 0.5, 1.0], ['good', 1, 1, 0, 0.5, 0.5]]
+
+    """
+    missing = {"segment_id", "code", "rule_id"} - set(evidence.columns)
+    if missing:
+        raise ValueError(f"the evidence table needs the columns {', '.join(sorted(missing))} "
+                         "(pass RuleCoder.evidence(segments))")
+    ref = coded_sets(reference)
+    ev = evidence[["segment_id", "code", "rule_id"]].astype({"segment_id": str})
+    ev = ev[ev["segment_id"].isin(ref.index)].drop_duplicates()
+    ev["correct"] = [c in ref[s] for s, c in zip(ev["segment_id"], ev["code"], strict=True)]
+    ev["unique"] = ev.groupby(["code", "segment_id"])["rule_id"].transform("size").eq(1)
+    ev["unique_correct"] = ev["unique"] & ev["correct"]
+    table = ev.groupby(["code", "rule_id"], sort=False).agg(
+        hits=("segment_id", "size"), correct=("correct", "sum"), unique=("unique", "sum"),
+        unique_correct=("unique_correct", "sum")).reset_index()
+    coded = ev.drop_duplicates(["code", "segment_id"])
+    tp = coded.groupby("code")["correct"].sum()
+    fp = coded.groupby("code").size() - tp
+    gold = pd.Series([c for codes in ref for c in codes], dtype=object).value_counts()
+    fn = gold.reindex(tp.index, fill_value=0) - tp
+    t, f, n = (v.reindex(table["code"]).to_numpy() for v in (tp, fp, fn))
+    ut, uf = table["unique_correct"].to_numpy(), (table["unique"] - table["unique_correct"]
+                                                  ).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["precision"] = table["correct"] / table["hits"]
+        table["f1"] = 2 * t / (2 * t + f + n)
+        table["f1_without"] = 2 * (t - ut) / (2 * (t - ut) + (f - uf) + (n + ut))
+    table = table.assign(_gain=table["f1_without"] - table["f1"]).sort_values(
+        ["code", "_gain", "rule_id"], ascending=[True, False, True], kind="stable")
+    return table.drop(columns="_gain")[
+        ["code", "rule_id", "hits", "correct", "precision", "unique", "unique_correct", "f1",
+         "f1_without"]].reset_index(drop=True)
 
 
 def _document_counts(ref: pd.Series, pred: pd.Series, common: pd.Index,
