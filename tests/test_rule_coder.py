@@ -239,6 +239,28 @@ def test_regexes_matched_as_phrases_find_what_the_regex_finds():
     assert checked > 300
 
 
+def test_regexes_run_only_where_their_literals_are_find_what_they_find_everywhere():
+    from tr_discourse.coders._compile import CompiledCodebook, literal_conditions
+
+    assert literal_conditions(r"\b(\d+|ten) years\b.{0,9}\b(left|retired)\b") == [
+        ["left", "retired"], [" years"]]
+    assert literal_conditions(r"\w+ly\b") == []
+    compiled = CompiledCodebook(trd.load_codebook("codebooks/tr_core.yaml"))
+    assert max(map(len, compiled._conditions)) >= 2  # some regexes need two rare words
+    segs = trd.read_corpus(["corpora/tr_interviews", "corpora/tr_blog"]).segments
+    texts = segs["text"].tolist()
+    texts += [f"{a} {b}" for a, b in zip(texts[::7], texts[3::7], strict=False)]  # new pairings
+    found = compiled._regex_hits(texts)
+    checked = 0
+    for expr, index in compiled._regex_index.items():
+        rx = compiled._regexes[expr]
+        for text, hits in zip(texts, found, strict=True):
+            everywhere = [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()]
+            assert hits.get(index, []) == everywhere, (expr.pattern, text)
+            checked += len(everywhere)
+    assert checked > 50
+
+
 def test_two_processes_give_the_same_evidence_and_keep_their_workers():
     import sys
 

@@ -40,7 +40,7 @@ from ..codebook.patterns import Expr, Near, Regex, Term
 from ..codebook.patterns import Sequence as Seq
 
 __all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms",
-           "regex_phrases", "required_literals"]
+           "literal_conditions", "regex_phrases", "required_literals"]
 
 #: Words that make a following match not count when a pattern has ``negation: true``.
 NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "hardly", "without", "nor",
@@ -133,13 +133,36 @@ def required_literals(pattern: str, logprob: dict[str, float] | None = None
     True
 
     """
+    found = literal_conditions(pattern, logprob)
+    return found[0] if found else None
+
+
+def literal_conditions(pattern: str, logprob: dict[str, float] | None = None
+                       ) -> list[list[str]]:
+    """Every condition on literals that a match of ``pattern`` meets, the rarest first.
+
+    Each condition is a list of lower-case strings of which every match holds
+    one; a match meets all of them. :func:`required_literals` is the first. A
+    text that fails any condition cannot hold a match, so the rule coder runs
+    the regex only on texts that meet the rarest few.
+
+    Examples
+    --------
+    >>> literal_conditions(r"\\b(shut|closed) (the )?(offices?|premises)\\b")
+    [['office', 'premises'], ['shut', 'closed']]
+
+    """
     from re import _constants as sre
     from re import _parser
 
     table = _word_logprob() if logprob is None else logprob
 
-    def best(items: Any) -> list[str] | None:
-        """Return the strongest set of literals one of which every match of ``items`` holds."""
+    def rate(option: list[str]) -> tuple[float, int]:
+        """Sort key: fewest Aho-Corasick hits and fewest texts to scan first; then longest."""
+        return _expected_rate(option, table), -min(map(len, option))
+
+    def conditions(items: Any) -> list[list[str]]:
+        """Return the literal options every match of ``items`` holds, one per element."""
         options: list[list[str]] = []
         run = ""
         for op, av in items:
@@ -164,16 +187,17 @@ def required_literals(pattern: str, logprob: dict[str, float] | None = None
                 options.append(inner)
         if run:
             options.append([run])
-        options = [o for o in options if min(map(len, o)) >= 3]
-        # The option a text is least likely to hold: fewest AC hits, fewest texts to scan.
-        return min(options, key=lambda o: (_expected_rate(o, table), -min(map(len, o)))) \
-            if options else None
+        return [list(dict.fromkeys(o)) for o in options if min(map(len, o)) >= 3]
+
+    def best(items: Any) -> list[str] | None:
+        """Return the strongest single option of ``items``, or None."""
+        found = conditions(items)
+        return min(found, key=rate) if found else None
 
     try:
-        found = best(_parser.parse(pattern))
+        return sorted(conditions(_parser.parse(pattern)), key=rate)
     except Exception:  # an unparsable pattern just runs everywhere
-        return None
-    return None if found is None else list(dict.fromkeys(found))
+        return []
 
 
 def _word_logprob() -> dict[str, float]:
@@ -201,6 +225,8 @@ def _expected_rate(literals: list[str], logprob: dict[str, float]) -> float:
 
 
 _MAX_REGEX_PHRASES = 2000
+_MAX_CONDITIONS = 3  # literal conditions tested per regex at most
+_RARE_CONDITION = 1e-3  # expected hits per word below which a further condition is tested
 
 
 def regex_phrases(pattern: str) -> list[str] | None:
@@ -359,13 +385,18 @@ class CompiledCodebook:
         self._vocab_size = -1  # lexemes in the vocabulary when all were last tested
         self._learn_vocabulary()
         logprob = _word_logprob() if self._regexes else {}  # 1M words: used here, then freed
-        self._literals = {expr: required_literals(expr.pattern, logprob)
-                          for expr in self._regexes}
+        # A regex runs only on texts that meet its rarest literal condition and any
+        # other rare one (each a necessary condition: two rare words narrow it most).
+        conditions = {}
+        for expr in self._regexes:
+            found = literal_conditions(expr.pattern, logprob)
+            conditions[expr] = found[:1] + [c for c in found[1:_MAX_CONDITIONS] if
+                                            _expected_rate(c, logprob) <= _RARE_CONDITION]
         del logprob
-        self._always = [e for e, lits in self._literals.items() if lits is None]
-        self._literal_regexes = [e for e, lits in self._literals.items() if lits is not None]
-        self._automaton = _literal_automaton(
-            [self._literals[e] or [] for e in self._literal_regexes])
+        self._always = [e for e, conds in conditions.items() if not conds]
+        self._literal_regexes = [e for e, conds in conditions.items() if conds]
+        self._conditions = [conditions[e] for e in self._literal_regexes]
+        self._automaton = _literal_automaton(self._conditions)
         # Which rules to look at when a phrase or regex has matched in a text.
         # A phrase key (str) or a regex index (int): the rules to look at when it matched.
         self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
@@ -538,16 +569,17 @@ class CompiledCodebook:
             _scan(self._regexes[expr], self._regex_index[expr], texts, everything, hits)
         if self._automaton is None:
             return hits
-        # One Aho-Corasick pass finds every required literal of every regex; a regex
-        # then runs only on the texts that hold one of its literals.
+        # One Aho-Corasick pass finds every literal of every regex's conditions; a regex
+        # then runs only on the texts that meet all its conditions.
         lowered = [t.lower() for t in texts]
         low_starts = _starts(lowered)
-        candidates: list[set[int]] = [set() for _ in self._literal_regexes]
-        for end, regex_ids in self._automaton.iter(_SEPARATOR.join(lowered)):
+        met: list[list[set[int]]] = [[set() for _ in conds] for conds in self._conditions]
+        for end, owners in self._automaton.iter(_SEPARATOR.join(lowered)):
             k = bisect_right(low_starts, end) - 1
-            for r in regex_ids:
-                candidates[r].add(k)
-        for r, ks in enumerate(candidates):
+            for r, c in owners:
+                met[r][c].add(k)
+        for r, sets in enumerate(met):
+            ks = set.intersection(*sets)
             if ks:
                 expr = self._literal_regexes[r]
                 _scan(self._regexes[expr], self._regex_index[expr], texts, sorted(ks), hits)
@@ -687,19 +719,20 @@ def _scan(rx: re.Pattern[str], index: int, texts: list[str], which: list[int],
             hits[which[i]].setdefault(index, []).append((m.start() - base, m.end() - base))
 
 
-def _literal_automaton(literals: list[list[str]]) -> Any:
-    """Build an Aho-Corasick automaton mapping each literal to the regexes that need it."""
-    if not literals:
+def _literal_automaton(conditions: list[list[list[str]]]) -> Any:
+    """Build an Aho-Corasick automaton: each literal -> the (regex, condition) pairs it meets."""
+    if not conditions:
         return None
     import ahocorasick
 
-    owners: dict[str, list[int]] = defaultdict(list)
-    for r, lits in enumerate(literals):
-        for lit in lits:
-            owners[lit].append(r)
+    owners: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for r, conds in enumerate(conditions):
+        for c, lits in enumerate(conds):
+            for lit in lits:
+                owners[lit].append((r, c))
     automaton = ahocorasick.Automaton()
-    for lit, regex_ids in owners.items():
-        automaton.add_word(lit, tuple(regex_ids))
+    for lit, pairs in owners.items():
+        automaton.add_word(lit, tuple(pairs))
     automaton.make_automaton()
     return automaton
 
