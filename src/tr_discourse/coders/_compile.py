@@ -342,6 +342,13 @@ class _Rule:
     plan: _Plan
     unless: tuple[_Plan, ...]
     negation: bool
+    needs: frozenset[str | int] = frozenset()  # keys that must all match for the plan to
+    vetoed_by: frozenset[str | int] = frozenset()  # keys of the exclusions
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", frozenset(_leaves(self.plan)))
+        object.__setattr__(self, "vetoed_by",
+                           frozenset(k for u in self.unless for k in _leaves(u)))
 
 
 class CompiledCodebook:
@@ -402,6 +409,16 @@ class CompiledCodebook:
         self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
         for rule in self.rules:
             self._triggers[_trigger(rule.plan)].append(rule)
+        # Plain rules (a phrase, no exclusions, no negation) give one piece of evidence
+        # per match: for a phrase key whose rules are all plain, that is all there is
+        # to do (its code and pattern ids here; None: some rule needs the full pass).
+        self._direct: dict[int, tuple[tuple[str, str], ...] | None] = {}
+        for match_id, info in self._info_by_id.items():
+            rules = self._triggers.get(info.key, [])
+            plain = all(r.plan[0] == "s" and not r.unless and not r.negation for r in rules)
+            self._direct[match_id] = tuple((r.code, r.rule_id) for r in rules) if plain else None
+        self._direct_keys = {self._info_by_id[m].key for m, d in self._direct.items()
+                             if d is not None}
 
     # ---------------------------------------------------------------- compile
     def _plan(self, expr: Expr) -> _Plan:
@@ -590,21 +607,40 @@ class CompiledCodebook:
         matches = self.matcher(doc)
         if not matches and not regex_hits:
             return []
-        found = _Found(doc, text, regex_hits)
-        seq_spans = found.seq_spans
-        infos = self._info_by_id
+        out: list[Evidence] = []
+        seq_spans: dict[str, list[tuple[int, int]]] = {}  # phrase key -> token spans
+        infos, direct = self._info_by_id, self._direct
+        found: _Found | None = None  # token offsets and the full check, made if needed
         for match_id, s, e in matches:
             info = infos[match_id]
             if info.case_terms or info.exact is not None:
+                found = found or _Found(doc, text, regex_hits, seq_spans)
                 span = text[found.idx[s]:found.ends[e - 1]]
                 if info.case_terms and not _case_ok(span, info.case_terms):
                     continue
                 if info.exact is not None and re.sub(r"\s+", " ", span) not in info.exact:
                     continue
             seq_spans.setdefault(info.key, []).append((s, e))
-        out: list[Evidence] = []
+            plain = direct.get(match_id)
+            if plain:
+                a, last = doc[s].idx, doc[e - 1]
+                b = last.idx + len(last)
+                out += [Evidence(code, rule_id, a, b, text[a:b]) for code, rule_id in plain]
+        direct_keys = self._direct_keys
         for key in (*seq_spans, *regex_hits):
+            if key in direct_keys:
+                continue  # given above, match by match
             for rule in self._triggers.get(key, ()):
+                if any(k not in seq_spans and k not in regex_hits for k in rule.needs):
+                    continue  # a NEAR whose other side is absent
+                if rule.plan[0] == "s" and not rule.negation and not any(
+                        k in seq_spans or k in regex_hits for k in rule.vetoed_by):
+                    for s, e in seq_spans[key]:  # no exclusion matched: the matches count
+                        a, last = doc[s].idx, doc[e - 1]
+                        b = last.idx + len(last)
+                        out.append(Evidence(rule.code, rule.rule_id, a, b, text[a:b]))
+                    continue
+                found = found or _Found(doc, text, regex_hits, seq_spans)
                 spans = found.char_spans(rule.plan)
                 if not spans:
                     continue
@@ -623,6 +659,11 @@ class CompiledCodebook:
 _DOC_RUN = 128  # docs tokenised together within a batch
 
 
+def _leaves(plan: _Plan) -> list[str | int]:
+    """Return the phrase keys and regex indices in a plan."""
+    return [*_leaves(plan[1]), *_leaves(plan[2])] if plan[0] == "n" else [plan[1]]
+
+
 def _trigger(plan: _Plan) -> str | int:
     """Return the phrase key or regex index whose match makes a rule worth looking at."""
     return _trigger(plan[1]) if plan[0] == "n" else plan[1]
@@ -633,12 +674,12 @@ class _Found:
 
     __slots__ = ("_idx", "_words", "doc", "ends", "regex_hits", "seq_spans", "text")
 
-    def __init__(self, doc: Any, text: str, regex_hits: dict[int, list[tuple[int, int]]]
-                 ) -> None:
+    def __init__(self, doc: Any, text: str, regex_hits: dict[int, list[tuple[int, int]]],
+                 seq_spans: dict[str, list[tuple[int, int]]]) -> None:
         self.doc = doc
         self.text = text
         self.regex_hits = regex_hits
-        self.seq_spans: dict[str, list[tuple[int, int]]] = {}  # phrase key -> token spans
+        self.seq_spans = seq_spans  # phrase key -> token spans
         self._idx: list[int] | None = None
         self._words: Any = None
 
