@@ -614,7 +614,7 @@ class CompiledCodebook:
         for match_id, s, e in matches:
             info = infos[match_id]
             if info.case_terms or info.exact is not None:
-                found = found or _Found(doc, text, regex_hits, seq_spans)
+                found = found or _Found(doc, regex_hits, seq_spans)
                 span = text[found.idx[s]:found.ends[e - 1]]
                 if info.case_terms and not _case_ok(span, info.case_terms):
                     continue
@@ -640,7 +640,7 @@ class CompiledCodebook:
                         b = last.idx + len(last)
                         out.append(Evidence(rule.code, rule.rule_id, a, b, text[a:b]))
                     continue
-                found = found or _Found(doc, text, regex_hits, seq_spans)
+                found = found or _Found(doc, regex_hits, seq_spans)
                 spans = found.char_spans(rule.plan)
                 if not spans:
                     continue
@@ -672,12 +672,11 @@ def _trigger(plan: _Plan) -> str | int:
 class _Found:
     """What matched in one text, and its token offsets (made when first needed)."""
 
-    __slots__ = ("_idx", "_words", "doc", "ends", "regex_hits", "seq_spans", "text")
+    __slots__ = ("_idx", "_words", "doc", "ends", "regex_hits", "seq_spans")
 
-    def __init__(self, doc: Any, text: str, regex_hits: dict[int, list[tuple[int, int]]],
+    def __init__(self, doc: Any, regex_hits: dict[int, list[tuple[int, int]]],
                  seq_spans: dict[str, list[tuple[int, int]]]) -> None:
         self.doc = doc
-        self.text = text
         self.regex_hits = regex_hits
         self.seq_spans = seq_spans  # phrase key -> token spans
         self._idx: list[int] | None = None
