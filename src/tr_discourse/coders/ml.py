@@ -296,8 +296,10 @@ class MLCoder:
 
         if y.sum() == 0 or y.sum() == len(y):
             return float(y.mean())  # a constant: the code never (or always) occurs
+        # The dual problem is the faster one when features outnumber segments (n-grams).
         model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000,
-                                   solver="liblinear", random_state=self.random_state)
+                                   solver="liblinear", dual=x.shape[1] > x.shape[0],
+                                   random_state=self.random_state)
         return model.fit(x, y)
 
     def _out_of_fold(self, texts: list[str], contexts: list[str], y: np.ndarray,
