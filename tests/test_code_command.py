@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -111,3 +112,22 @@ def test_weak_training_and_hybrid_coding_from_the_command_line(tmp_path, capsys)
     assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
                  "--coder", "hybrid", "--out", str(out)]) == 2
     assert "--coder hybrid needs --model PATH" in capsys.readouterr().err
+
+
+def test_ml_and_hybrid_runs_find_the_rule_evidence_once(tmp_path, monkeypatch):
+    from tr_discourse.coders._compile import CompiledCodebook
+    from tr_discourse.run import code_corpus
+
+    model = tmp_path / "weak.skops"
+    assert main(["train", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--model", str(model), "--weak", "--quiet"]) == 0
+    calls = []
+    real = CompiledCodebook.evidence
+    monkeypatch.setattr(CompiledCodebook, "evidence",
+                        lambda self, texts, batch_size=1000: calls.append(len(texts)) or
+                        real(self, texts, batch_size))
+    for coder in ("ml", "hybrid"):
+        calls.clear()
+        manifest = code_corpus([Path("corpora/tr_blog")], Path("codebooks/tr_core.yaml"),
+                               tmp_path / coder, coder=coder, model=model)
+        assert calls == [manifest["counts"]["segments"]], coder

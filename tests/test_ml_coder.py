@@ -274,3 +274,25 @@ def test_word_ngrams_equal_scikit_learns_tfidf(data):
         assert abs(ours.transform(test["text"]) - theirs.transform(test["text"])).max() < 1e-12
     with pytest.raises(ValueError, match="up to 3 words"):
         WordNgramVectorizer(ngram_range=(1, 4)).fit(["a b c d"])
+
+
+def test_evidence_found_once_serves_the_rules_and_the_model(fitted, data):
+    _, test, _ = data
+    texts = test["text"].tolist()
+    for roll in (False, True):  # the finder's roll-up need not be the model's
+        rules = trd.RuleCoder("codebooks/tr_core.yaml", roll_up=roll)
+        found = rules.find(texts)
+        pd.testing.assert_frame_equal(fitted.predict(test, found=found), fitted.predict(test))
+        pd.testing.assert_frame_equal(fitted.predict_hybrid(test, found=found),
+                                      fitted.predict_hybrid(test))
+        for other in (False, True):
+            coder = trd.RuleCoder("codebooks/tr_core.yaml", roll_up=other)
+            for mine, given in zip(coder.code(test), coder.code(test, found=found),
+                                   strict=True):
+                pd.testing.assert_frame_equal(mine, given)
+    with pytest.raises(ValueError, match=r"evidence of 3 texts, but there are \d+ segments"):
+        fitted.predict(test, found=found[:3])
+    stranger = [[found_ev._replace(rule_id="nobody:knows") for found_ev in ev] for ev in found]
+    with pytest.raises(ValueError, match="pattern ids that codebook 'TR core codebook' does "
+                       "not have \\(nobody:knows\\)"):
+        rules.code(test, found=stranger)

@@ -46,16 +46,18 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
     rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs).fit()
-    codings, evidence = rules.code(segments)
+    if coder in ("ml", "hybrid") and model is None:
+        raise TrDiscourseError(f"--coder {coder} needs --model PATH (made by "
+                               "tr-discourse train)")
+    # The rules run once: their evidence is written, and a model uses it as features.
+    found = rules.find(segments["text"].fillna("").astype(str).tolist())
+    codings, evidence = rules.code(segments, found=found)
     if coder in ("ml", "hybrid"):
         from .coders.ml import MLCoder
 
-        if model is None:
-            raise TrDiscourseError(f"--coder {coder} needs --model PATH (made by "
-                                   "tr-discourse train)")
         trained = MLCoder.load(model, codebook=book)
-        codings = trained.predict(segments) if coder == "ml" else \
-            trained.predict_hybrid(segments)
+        codings = trained.predict(segments, found=found) if coder == "ml" else \
+            trained.predict_hybrid(segments, found=found)
     out.mkdir(parents=True, exist_ok=True)
     stale = out / "manifest.json"
     if stale.exists():

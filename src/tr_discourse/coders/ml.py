@@ -31,6 +31,8 @@ from ..errors import TrDiscourseError, TrDiscourseWarning
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
+    from ._compile import Evidence
+
 __all__ = ["HybridCoder", "MLCoder", "ModelMismatchError", "WeakSupervisionWarning"]
 
 _THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
@@ -169,8 +171,8 @@ class MLCoder:
             rules = self._rules = RuleCoder(book, roll_up=self.roll_up).fit()
         return rules
 
-    def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str]
-                     ) -> sp.csr_matrix:
+    def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str],
+                     found: list[list[Evidence]] | None = None) -> sp.csr_matrix:
         import scipy.sparse as sp
 
         index = {c: i for i, c in enumerate(codes)}
@@ -178,9 +180,13 @@ class MLCoder:
         # The coder's evidence without roll-up (no copies made); parents are added here.
         lift = {c.id: [c.id, *book.ancestors(c.id)] if self.roll_up else [c.id]
                 for c in book.codes}
+        if found is None:
+            found = rules.compiled_.evidence(list(texts), rules.batch_size)
+        else:  # another rule coder's (its roll-up may differ)
+            found = rules.as_found(found, len(texts))
         pairs = set()  # (text, code column, pattern id)
-        for r, found in enumerate(rules.compiled_.evidence(list(texts), rules.batch_size)):
-            pairs.update((r, index[a], ev.rule_id) for ev in found for a in lift[ev.code]
+        for r, ev_list in enumerate(found):
+            pairs.update((r, index[a], ev.rule_id) for ev in ev_list for a in lift[ev.code]
                          if a in index)
         counts = Counter((r, col) for r, col, _ in pairs)  # distinct patterns per code
         if not counts:
@@ -265,21 +271,25 @@ class MLCoder:
             for j, code in enumerate(codes)}
         return self
 
-    def predict_hybrid(self, segments: pd.DataFrame, *, min_precision: float = 0.8
-                       ) -> pd.DataFrame:
+    def predict_hybrid(self, segments: pd.DataFrame, *, min_precision: float = 0.8,
+                       found: list[list[Evidence]] | None = None) -> pd.DataFrame:
         """Code with the model and the rules together (coder ``hybrid``).
 
         A segment gets a code when the model gives it, or when the rule coder
         finds evidence for a code whose rules were at least ``min_precision``
         precise on the training segments. The score is the larger of the
         model's probability and the rule score; rows the rules decided carry
-        the rule's evidence (offsets, matched text, pattern id).
+        the rule's evidence (offsets, matched text, pattern id). ``found`` as
+        for :meth:`predict`.
         """
         self._check_fitted()
-        model = MLCoder.predict(self, segments)
+        rule_coder = self._rule_coder(self.codebook_)
+        if found is None:  # find once, for the model's features and the rules' codes
+            found = rule_coder.find(segments["text"].fillna("").astype(str).tolist())
+        model = MLCoder.predict(self, segments, found=found)
         trusted = {c for c, p in self.rule_precision_.items()
                    if not math.isnan(p) and p >= min_precision}
-        rules = self._rule_coder(self.codebook_).predict(segments)
+        rules = rule_coder.code(segments, found=found)[0]
         rules = rules[rules["code"].isin(trusted)]
         both = pd.concat([model[model["code"].notna()], rules], ignore_index=True)
         both = both.sort_values(["segment_id", "code", "score"], ascending=[True, True, False],
@@ -335,26 +345,37 @@ class MLCoder:
             raise TrDiscourseError("this MLCoder is not trained yet: call fit(segments, "
                                    "codings) or MLCoder.load(path)")
 
-    def predict_proba(self, segments: pd.DataFrame) -> pd.DataFrame:
-        """Return each code's probability for each segment (rows: segment ids)."""
+    def predict_proba(self, segments: pd.DataFrame, *,
+                      found: list[list[Evidence]] | None = None) -> pd.DataFrame:
+        """Return each code's probability for each segment (rows: segment ids).
+
+        ``found``, what :meth:`RuleCoder.find` returned for these segments'
+        texts (any rule coder of the model's codebook), saves finding the rule
+        evidence the model uses as features again.
+        """
         self._check_fitted()
         texts = segments["text"].fillna("").astype(str).tolist()
         contexts = context_texts(segments).tolist() if self.context else None
+        rule_rows = None
+        if self.rule_features and found is not None:
+            rule_rows = self._rule_matrix(texts, self.codebook_, self.codes_, found)
         x = self._features(texts, self.vectorizers_, False, self.codebook_, self.codes_,
-                           contexts)
+                           contexts, rule_rows)
         proba = np.column_stack([_proba(m, x) for m in self.models_]) if len(texts) else \
             np.zeros((0, len(self.codes_)))
         return pd.DataFrame(proba, index=pd.Index(segments["segment_id"].astype(str),
                                                   name="segment_id"), columns=self.codes_)
 
-    def predict(self, segments: pd.DataFrame) -> pd.DataFrame:
+    def predict(self, segments: pd.DataFrame, *, found: list[list[Evidence]] | None = None
+                ) -> pd.DataFrame:
         """Code a segments table; return the long codings table (coder ``ml``).
 
         A code is given when its probability reaches its threshold; in a
         mutually exclusive group only the most probable such code is kept. The
         score is the probability. Segments with no code get a "no code" row.
+        ``found`` as for :meth:`predict_proba`.
         """
-        proba = self.predict_proba(segments)
+        proba = self.predict_proba(segments, found=found)
         keep = proba.to_numpy() >= np.array([self.thresholds_[c] for c in self.codes_])
         index = {c: j for j, c in enumerate(self.codes_)}
         for group in self.codebook_.exclusive_groups.values():
@@ -659,9 +680,10 @@ class HybridCoder(MLCoder):
             warnings.simplefilter("ignore", WeakSupervisionWarning)
             return super().fit(segments, rules)
 
-    def predict(self, segments: pd.DataFrame) -> pd.DataFrame:
+    def predict(self, segments: pd.DataFrame, *, found: list[list[Evidence]] | None = None
+                ) -> pd.DataFrame:
         """Code a segments table with the model and the trusted rules (coder ``hybrid``)."""
-        return self.predict_hybrid(segments, min_precision=self.min_precision)
+        return self.predict_hybrid(segments, min_precision=self.min_precision, found=found)
 
 
 def _proba(model: Any, x: sp.csr_matrix) -> np.ndarray:

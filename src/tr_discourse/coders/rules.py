@@ -124,11 +124,34 @@ class RuleCoder:
             found = _parallel_evidence(self, texts)
         else:
             found = self.compiled_.evidence(texts, batch_size=self.batch_size)
-        if self.roll_up:
-            book = self.codebook_
-            found = [ev + [Evidence(a, e.rule_id, e.start, e.end, e.text)
-                           for e in ev for a in book.ancestors(e.code)] for ev in found]
-        return found
+        return self._rolled(found) if self.roll_up else found
+
+    def _rolled(self, found: list[list[Evidence]]) -> list[list[Evidence]]:
+        """Add each match's copies for the ancestors of its code (``roll_up=True``)."""
+        book = self.codebook_
+        return [ev + [Evidence(a, e.rule_id, e.start, e.end, e.text)
+                      for e in ev for a in book.ancestors(e.code)] for ev in found]
+
+    def as_found(self, found: list[list[Evidence]], n_texts: int) -> list[list[Evidence]]:
+        """Return another coder's :meth:`find` result as this coder's would be.
+
+        The matches do not depend on ``roll_up``; the parents' copies do: they
+        are dropped, and added again if this coder rolls up. Raises ValueError
+        when ``found`` does not hold one list per text or names patterns the
+        codebook does not have.
+        """
+        self._check_fitted()
+        if len(found) != n_texts:
+            raise ValueError(f"found holds the evidence of {len(found):,} texts, but there are "
+                             f"{n_texts:,} segments: pass what find() returned for their texts")
+        own = {rule.rule_id: rule.code for rule in self.compiled_.rules}
+        unknown = {e.rule_id for ev in found for e in ev} - own.keys()
+        if unknown:
+            raise ValueError(f"found holds pattern ids that codebook {self.codebook_.name!r} "
+                             f"does not have ({', '.join(sorted(unknown)[:3])}): was it found "
+                             "with another codebook?")
+        found = [[e for e in ev if own[e.rule_id] == e.code] for ev in found]
+        return self._rolled(found) if self.roll_up else found
 
     def evidence(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Return every match that counts: segment, code, pattern id, offsets, text.
@@ -147,14 +170,20 @@ class RuleCoder:
         """
         return self.code(segments)[0]
 
-    def code(self, segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Return both :meth:`predict`'s codings and :meth:`evidence`'s table from one pass."""
+    def code(self, segments: pd.DataFrame, *, found: list[list[Evidence]] | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Return both :meth:`predict`'s codings and :meth:`evidence`'s table from one pass.
+
+        ``found``, what :meth:`find` returned for these segments' texts (by this
+        or another rule coder of the same codebook), saves finding it again.
+        """
         for col in ("segment_id", "text"):
             if col not in segments:
                 raise ValueError(f"the segments table needs a {col!r} column; it has "
                                  f"{', '.join(map(str, segments.columns))}")
         ids = segments["segment_id"].astype(str).tolist()
-        found = self.find(segments["text"].fillna("").astype(str).tolist())
+        found = self.find(segments["text"].fillna("").astype(str).tolist()) if found is None \
+            else self.as_found(found, len(ids))
         rows: list[dict[str, Any]] = []
         evidence: list[tuple[Any, ...]] = []
         for seg, ev in zip(ids, found, strict=True):
