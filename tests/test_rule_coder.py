@@ -211,7 +211,8 @@ def test_evidence_view_marks_every_match_in_the_codes_colour(coder):
 def test_regexes_matched_as_phrases_find_what_the_regex_finds():
     import re
 
-    from tr_discourse.coders._compile import CompiledCodebook, regex_phrases
+    from tr_discourse.coders._compile import CompiledCodebook
+    from tr_discourse.coders._regex import regex_phrases
 
     assert regex_phrases(r"\b(no|one) (hub|office)s?\b") == [
         "no hub", "no hubs", "no office", "no offices", "one hub", "one hubs", "one office",
@@ -240,20 +241,21 @@ def test_regexes_matched_as_phrases_find_what_the_regex_finds():
 
 
 def test_regexes_run_only_where_their_literals_are_find_what_they_find_everywhere():
-    from tr_discourse.coders._compile import CompiledCodebook, literal_conditions
+    from tr_discourse.coders._compile import CompiledCodebook
+    from tr_discourse.coders._regex import literal_conditions
 
     assert literal_conditions(r"\b(\d+|ten) years\b.{0,9}\b(left|retired)\b") == [
         ["left", "retired"], [" years"]]
     assert literal_conditions(r"\w+ly\b") == []
     compiled = CompiledCodebook(trd.load_codebook("codebooks/tr_core.yaml"))
-    assert max(map(len, compiled._conditions)) >= 2  # some regexes need two rare words
+    assert max(map(len, compiled._regexes.conditions)) >= 2  # some need two rare words
     segs = trd.read_corpus(["corpora/tr_interviews", "corpora/tr_blog"]).segments
     texts = segs["text"].tolist()
     texts += [f"{a} {b}" for a, b in zip(texts[::7], texts[3::7], strict=False)]  # new pairings
-    found = compiled._regex_hits(texts)
+    found = compiled._regexes.hits(texts)
     checked = 0
     for expr, index in compiled._regex_index.items():
-        rx = compiled._regexes[expr]
+        rx = expr.compiled()
         for text, hits in zip(texts, found, strict=True):
             everywhere = [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()]
             assert hits.get(index, []) == everywhere, (expr.pattern, text)

@@ -11,8 +11,9 @@ How each pattern kind is matched, without a per-pattern loop over tokens:
 * globs (``privatis*``): each new lower-case word form met in a batch is tested
   once against the globs; matching forms are added to the ``PhraseMatcher``.
   The cost grows with the vocabulary, not with the number of tokens.
-* regular expressions: each runs once per batch over the batch's texts joined
-  together, and matches are mapped back to their segment.
+* regular expressions: most match a finite set of phrases and join the
+  ``PhraseMatcher``; the rest run per batch, each only over the texts that can
+  hold a match (see ``_regex``).
 * proximity (``a NEAR/n b``): pairs of matches of ``a`` and ``b`` with at most
   ``n`` words (punctuation not counted) between them, in either order.
 * exclusion contexts (``unless``) veto a match that lies inside one of their
@@ -23,7 +24,6 @@ How each pattern kind is matched, without a per-pattern loop over tokens:
 from __future__ import annotations
 
 import gc
-import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
@@ -38,16 +38,15 @@ import numpy as np
 from ..codebook.model import Codebook
 from ..codebook.patterns import Expr, Near, Regex, Term
 from ..codebook.patterns import Sequence as Seq
+from ._regex import Hits, RegexSet, regex_phrases
 
-__all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms",
-           "literal_conditions", "regex_phrases", "required_literals"]
+__all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms"]
 
 #: Words that make a following match not count when a pattern has ``negation: true``.
 NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "hardly", "without", "nor",
                       "neither", "nobody", "none", "cannot"})
 _NEGATION_WINDOW = 3
 _MAX_FORMS = 5000
-_SEPARATOR = "\n\u2029\n"  # between texts of a batch; no pattern matches across it
 
 
 class Evidence(NamedTuple):
@@ -110,206 +109,6 @@ def lemma_forms(word: str) -> frozenset[str]:
     return frozenset({word, lemma} | inverse.get(lemma, frozenset()))
 
 
-def required_literals(pattern: str, logprob: dict[str, float] | None = None
-                      ) -> list[str] | None:
-    """Lower-case strings of which every match of ``pattern`` contains one, or None.
-
-    Read from the parsed expression: a run of literal characters that every
-    match must hold, or one literal from each branch of a group (at least three
-    characters each). None when none can be told; the regex then runs over
-    every text.
-
-    Examples
-    --------
-    >>> required_literals(r"\\bperformance (management|managed)\\b")
-    ['manage']
-    >>> required_literals(r"\\b(layers?|tiers?) of (management|bureaucracy)\\b")
-    ['management', 'bureaucracy']
-    >>> required_literals(r"\\b(de-?)?professionali[sz]e\\b")
-    ['professionali']
-    >>> required_literals(r"\\b(tick[- ]?box|box[- ]?ticking)\\b")
-    ['tick', 'ticking']
-    >>> required_literals(r"\\w+ly") is None
-    True
-
-    """
-    found = literal_conditions(pattern, logprob)
-    return found[0] if found else None
-
-
-def literal_conditions(pattern: str, logprob: dict[str, float] | None = None
-                       ) -> list[list[str]]:
-    """Every condition on literals that a match of ``pattern`` meets, the rarest first.
-
-    Each condition is a list of lower-case strings of which every match holds
-    one; a match meets all of them. :func:`required_literals` is the first. A
-    text that fails any condition cannot hold a match, so the rule coder runs
-    the regex only on texts that meet the rarest few.
-
-    Examples
-    --------
-    >>> literal_conditions(r"\\b(shut|closed) (the )?(offices?|premises)\\b")
-    [['office', 'premises'], ['shut', 'closed']]
-
-    """
-    from re import _constants as sre
-    from re import _parser
-
-    table = _word_logprob() if logprob is None else logprob
-
-    def rate(option: list[str]) -> tuple[float, int]:
-        """Sort key: fewest Aho-Corasick hits and fewest texts to scan first; then longest."""
-        return _expected_rate(option, table), -min(map(len, option))
-
-    def conditions(items: Any) -> list[list[str]]:
-        """Return the literal options every match of ``items`` holds, one per element."""
-        options: list[list[str]] = []
-        run = ""
-        for op, av in items:
-            if op is sre.LITERAL:
-                run += chr(av).lower()
-                continue
-            if run:
-                options.append([run])
-                run = ""
-            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
-                continue
-            if op is sre.SUBPATTERN:
-                inner = best(av[3])
-            elif op is sre.BRANCH:
-                alts = [best(a) for a in av[1]]
-                inner = None if any(a is None for a in alts) else [x for a in alts for x in a]
-            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-                inner = best(av[2])
-            else:
-                inner = None
-            if inner is not None:
-                options.append(inner)
-        if run:
-            options.append([run])
-        return [list(dict.fromkeys(o)) for o in options if min(map(len, o)) >= 3]
-
-    def best(items: Any) -> list[str] | None:
-        """Return the strongest single option of ``items``, or None."""
-        found = conditions(items)
-        return min(found, key=rate) if found else None
-
-    try:
-        return sorted(conditions(_parser.parse(pattern)), key=rate)
-    except Exception:  # an unparsable pattern just runs everywhere
-        return []
-
-
-def _word_logprob() -> dict[str, float]:
-    """English word log-probabilities (``spacy-lookups-data``'s ``en_lexeme_prob``)."""
-    import spacy_lookups_data
-    from spacy.util import load_language_data
-
-    return load_language_data(spacy_lookups_data.en["lexeme_prob"])
-
-
-def _expected_rate(literals: list[str], logprob: dict[str, float]) -> float:
-    """Roughly how often some literal of ``literals`` occurs per word of English text.
-
-    A literal is at most as frequent as its rarest word; a literal with no whole
-    word (punctuation, digits) counts as frequent.
-    """
-    rate = 0.0
-    for lit in literals:
-        words = re.findall(r"[a-z]+", lit)
-        # A piece the word table lacks is rare if long, but short ones are often word
-        # fragments ("ing", "ers" of a factored group) that occur everywhere.
-        rate += math.exp(min(logprob.get(w, -20.0 if len(w) >= 7 else -6.0) for w in words)) \
-            if words else 1.0
-    return rate
-
-
-_MAX_REGEX_PHRASES = 2000
-_MAX_CONDITIONS = 3  # literal conditions tested per regex at most
-_RARE_CONDITION = 1e-3  # expected hits per word below which a further condition is tested
-
-
-def regex_phrases(pattern: str) -> list[str] | None:
-    """Every text a word-bounded regular expression can match, when they are few.
-
-    An expression written ``\\b...\\b`` from literals, white space,
-    character sets of a few letters, alternatives and optional parts
-    (``\\b(tick[- ]?box|box[- ]?ticking)\\b``) matches a finite set of texts; the
-    rule coder then matches them as phrases with the other phrases, instead of
-    running the expression. None when the set is infinite or larger than 2,000
-    (``\\w+``, ``.{0,40}``, look-arounds) or the ends are not word boundaries.
-
-    Examples
-    --------
-    >>> regex_phrases(r"\\btick[- ]?box(es)?\\b")
-    ['tick box', 'tick boxes', 'tick-box', 'tick-boxes', 'tickbox', 'tickboxes']
-    >>> regex_phrases(r"\\w+ly\\b") is None
-    True
-
-    """
-    from re import _constants as sre
-    from re import _parser
-
-    def expand(items: Any) -> list[str] | None:
-        out = [""]
-        for op, av in items:
-            if op is sre.AT:
-                continue
-            if op is sre.LITERAL:
-                options: list[str] | None = [chr(av)]
-            elif op is sre.IN:
-                options = []
-                for o, a in av:
-                    if o is sre.LITERAL:
-                        options.append(chr(a))
-                    elif o is sre.RANGE and a[1] - a[0] < 10:
-                        options += [chr(c) for c in range(a[0], a[1] + 1)]
-                    elif o is sre.CATEGORY and a is sre.CATEGORY_SPACE:
-                        options.append(" ")  # \s: word boundaries are spaces to a phrase
-                    else:
-                        return None
-            elif op is sre.SUBPATTERN:
-                options = expand(av[3])
-            elif op is sre.BRANCH:
-                options = []
-                for alt in av[1]:
-                    sub = expand(alt)
-                    if sub is None:
-                        return None
-                    options += sub
-            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-                body = expand(av[2])
-                if body is None:
-                    return None
-                if body == [" "] and av[0] >= 1:  # \s+ between words
-                    options = [" "]
-                elif av[1] <= 3:
-                    options = ["".join(p) for k in range(av[0], av[1] + 1)
-                               for p in product(body, repeat=k)]
-                else:
-                    return None
-            else:
-                return None
-            if options is None:
-                return None
-            out = [a + b for a in out for b in options]
-            if len(out) > _MAX_REGEX_PHRASES:
-                return None
-        return out
-
-    try:
-        items = list(_parser.parse(pattern))
-    except Exception:  # an unparsable pattern is left to the regex engine
-        return None
-    boundary = (sre.AT, sre.AT_BOUNDARY)
-    if len(items) < 3 or items[0] != boundary or items[-1] != boundary:
-        return None
-    found = expand(items)
-    if not found:
-        return None
-    return sorted({f for f in found if f.strip()})
-
-
 def _glob_regex(glob: str) -> re.Pattern[str]:
     body = "".join(r"[\w'’-]*" if ch == "*" else r"[\w'’-]" if ch == "?" else re.escape(ch)
                    for ch in glob)
@@ -368,7 +167,7 @@ class CompiledCodebook:
         self.nlp = blank_nlp()
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._seqs: dict[Seq, _SeqInfo] = {}
-        self._regexes: dict[Regex, re.Pattern[str]] = {}
+        self._regex_index: dict[Regex, int] = {}  # regexes run over the texts
         self._regex_keys: dict[Regex, str] = {}  # regexes matched as phrases
         self._by_key: dict[str, _SeqInfo] = {}  # every phrase key of the matcher
         self._glob_seqs: list[_SeqInfo] = []
@@ -381,8 +180,7 @@ class CompiledCodebook:
                 written.append((code.id, p.id, p.expr, unless, p.negation))
                 for expr in (p.expr, *unless):
                     self._register(expr)
-        self._regex_list = list(self._regexes)
-        self._regex_index = {e: i for i, e in enumerate(self._regex_list)}
+        self._regexes = RegexSet(list(self._regex_index))
         self.rules = [_Rule(code, rule_id, self._plan(expr), tuple(map(self._plan, unless)),
                             negation) for code, rule_id, expr, unless, negation in written]
         strings = self.nlp.vocab.strings
@@ -391,19 +189,6 @@ class CompiledCodebook:
         # tested on the globs now; later ones as texts bring them (_learn_forms).
         self._vocab_size = -1  # lexemes in the vocabulary when all were last tested
         self._learn_vocabulary()
-        logprob = _word_logprob() if self._regexes else {}  # 1M words: used here, then freed
-        # A regex runs only on texts that meet its rarest literal condition and any
-        # other rare one (each a necessary condition: two rare words narrow it most).
-        conditions = {}
-        for expr in self._regexes:
-            found = literal_conditions(expr.pattern, logprob)
-            conditions[expr] = found[:1] + [c for c in found[1:_MAX_CONDITIONS] if
-                                            _expected_rate(c, logprob) <= _RARE_CONDITION]
-        del logprob
-        self._always = [e for e, conds in conditions.items() if not conds]
-        self._literal_regexes = [e for e, conds in conditions.items() if conds]
-        self._conditions = [conditions[e] for e in self._literal_regexes]
-        self._automaton = _literal_automaton(self._conditions)
         # Which rules to look at when a phrase or regex has matched in a text.
         # A phrase key (str) or a regex index (int): the rules to look at when it matched.
         self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
@@ -431,7 +216,7 @@ class CompiledCodebook:
 
     def _register(self, expr: Expr) -> None:
         if isinstance(expr, Regex):
-            if expr in self._regex_keys or expr in self._regexes:
+            if expr in self._regex_keys or expr in self._regex_index:
                 return
             phrases = regex_phrases(expr.pattern)
             if phrases:
@@ -447,7 +232,7 @@ class CompiledCodebook:
                 self.matcher.add(key, docs)
                 self._regex_keys[expr] = key
             else:
-                self._regexes[expr] = expr.compiled()
+                self._regex_index[expr] = len(self._regex_index)
         elif isinstance(expr, Near):
             self._register(expr.left)
             self._register(expr.right)
@@ -564,7 +349,7 @@ class CompiledCodebook:
         paused = gc.isenabled()
         gc.disable()
         try:
-            regex_hits = self._regex_hits(texts)
+            regex_hits = self._regexes.hits(texts)
             self._learn_vocabulary()  # forms someone else's use of self.nlp brought in
             # Tokenise in short runs: a hundred docs alive at a time stay in the CPU cache.
             for i in range(0, len(texts), _DOC_RUN):
@@ -577,32 +362,7 @@ class CompiledCodebook:
                 gc.enable()
         return out
 
-    def _regex_hits(self, texts: list[str]) -> list[dict[int, list[tuple[int, int]]]]:
-        hits: list[dict[int, list[tuple[int, int]]]] = [{} for _ in texts]
-        if not self._regexes:
-            return hits
-        everything = list(range(len(texts)))
-        for expr in self._always:  # no required literal: scan the whole batch
-            _scan(self._regexes[expr], self._regex_index[expr], texts, everything, hits)
-        if self._automaton is None:
-            return hits
-        # One Aho-Corasick pass finds every literal of every regex's conditions; a regex
-        # then runs only on the texts that meet all its conditions.
-        lowered = [t.lower() for t in texts]
-        low_starts = _starts(lowered)
-        met: list[list[set[int]]] = [[set() for _ in conds] for conds in self._conditions]
-        for end, owners in self._automaton.iter(_SEPARATOR.join(lowered)):
-            k = bisect_right(low_starts, end) - 1
-            for r, c in owners:
-                met[r][c].add(k)
-        for r, sets in enumerate(met):
-            ks = set.intersection(*sets)
-            if ks:
-                expr = self._literal_regexes[r]
-                _scan(self._regexes[expr], self._regex_index[expr], texts, sorted(ks), hits)
-        return hits
-
-    def _doc_evidence(self, doc: Any, text: str, regex_hits: dict[int, list[tuple[int, int]]]
+    def _doc_evidence(self, doc: Any, text: str, regex_hits: Hits
                       ) -> list[Evidence]:
         matches = self.matcher(doc)
         if not matches and not regex_hits:
@@ -674,7 +434,7 @@ class _Found:
 
     __slots__ = ("_idx", "_words", "doc", "ends", "regex_hits", "seq_spans")
 
-    def __init__(self, doc: Any, regex_hits: dict[int, list[tuple[int, int]]],
+    def __init__(self, doc: Any, regex_hits: Hits,
                  seq_spans: dict[str, list[tuple[int, int]]]) -> None:
         self.doc = doc
         self.regex_hits = regex_hits
@@ -736,45 +496,6 @@ class _Found:
         first = max(0, bisect_right(self.idx, start) - 1)
         window = self.doc[max(0, first - _NEGATION_WINDOW):first]
         return any(t.lower_ in NEGATORS for t in window)
-
-
-def _starts(texts: Sequence[str]) -> list[int]:
-    """Offsets of each text in ``_SEPARATOR.join(texts)``."""
-    return np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]]).tolist()
-
-
-def _scan(rx: re.Pattern[str], index: int, texts: list[str], which: list[int],
-          hits: list[dict[int, list[tuple[int, int]]]]) -> None:
-    """Run ``rx`` once over the texts ``which`` joined, adding matches to ``hits``.
-
-    One call over the joined texts instead of one per text; the separator
-    cannot be part of a match, and a match is kept only if it lies in one text.
-    """
-    chosen = [texts[k] for k in which]
-    offsets = _starts(chosen)
-    for m in rx.finditer(_SEPARATOR.join(chosen)):
-        i = bisect_right(offsets, m.start()) - 1
-        base = offsets[i]
-        if m.end() > m.start() and m.end() - base <= len(chosen[i]):
-            hits[which[i]].setdefault(index, []).append((m.start() - base, m.end() - base))
-
-
-def _literal_automaton(conditions: list[list[list[str]]]) -> Any:
-    """Build an Aho-Corasick automaton: each literal -> the (regex, condition) pairs it meets."""
-    if not conditions:
-        return None
-    import ahocorasick
-
-    owners: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for r, conds in enumerate(conditions):
-        for c, lits in enumerate(conds):
-            for lit in lits:
-                owners[lit].append((r, c))
-    automaton = ahocorasick.Automaton()
-    for lit, pairs in owners.items():
-        automaton.add_word(lit, tuple(pairs))
-    automaton.make_automaton()
-    return automaton
 
 
 def _case_ok(span_text: str, case_terms: tuple[str, ...]) -> bool:
