@@ -141,8 +141,10 @@ class _Rule:
     plan: _Plan
     unless: tuple[_Plan, ...]
     negation: bool
-    needs: frozenset[str | int] = frozenset()  # keys that must all match for the plan to
-    vetoed_by: frozenset[str | int] = frozenset()  # keys of the exclusions
+    # Phrase keys and regex indices that must all have matched for the plan to match,
+    # and those of the exclusions (derived from the plans).
+    needs: frozenset[str | int] = field(init=False)
+    vetoed_by: frozenset[str | int] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs", frozenset(_leaves(self.plan)))

@@ -139,6 +139,19 @@ class RuleCoder:
         are dropped, and added again if this coder rolls up. Raises ValueError
         when ``found`` does not hold one list per text or names patterns the
         codebook does not have.
+
+        Examples
+        --------
+        >>> texts = ["Payment by results meant our contract was cut."]
+        >>> flat = RuleCoder("codebooks/tr_core.yaml").fit()
+        >>> rolled = RuleCoder("codebooks/tr_core.yaml", roll_up=True).fit()
+        >>> [e.code for e in flat.find(texts)[0]]
+        ['payment_by_results', 'marketisation']
+        >>> [e.code for e in rolled.as_found(flat.find(texts), 1)[0]]
+        ['payment_by_results', 'marketisation', 'marketisation']
+        >>> flat.as_found(rolled.find(texts), 1) == flat.find(texts)
+        True
+
         """
         self._check_fitted()
         if len(found) != n_texts:
