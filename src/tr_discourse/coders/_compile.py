@@ -174,7 +174,6 @@ class CompiledCodebook:
         self._by_key: dict[str, _SeqInfo] = {}  # every phrase key of the matcher
         self._glob_seqs: list[_SeqInfo] = []
         self._seen = np.zeros(0, dtype=np.uint64)  # LOWER hashes tested on the globs
-        self.rules: list[_Rule] = []
         written = []
         for code in codebook.codes:
             for p in code.patterns:
@@ -196,16 +195,6 @@ class CompiledCodebook:
         self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
         for rule in self.rules:
             self._triggers[_trigger(rule.plan)].append(rule)
-        # Plain rules (a phrase, no exclusions, no negation) give one piece of evidence
-        # per match: for a phrase key whose rules are all plain, that is all there is
-        # to do (its code and pattern ids here; None: some rule needs the full pass).
-        self._direct: dict[int, tuple[tuple[str, str], ...] | None] = {}
-        for match_id, info in self._info_by_id.items():
-            rules = self._triggers.get(info.key, [])
-            plain = all(r.plan[0] == "s" and not r.unless and not r.negation for r in rules)
-            self._direct[match_id] = tuple((r.code, r.rule_id) for r in rules) if plain else None
-        self._direct_keys = {self._info_by_id[m].key for m, d in self._direct.items()
-                             if d is not None}
 
     # ---------------------------------------------------------------- compile
     def _plan(self, expr: Expr) -> _Plan:
@@ -371,35 +360,25 @@ class CompiledCodebook:
             return []
         out: list[Evidence] = []
         seq_spans: dict[str, list[tuple[int, int]]] = {}  # phrase key -> token spans
-        infos, direct = self._info_by_id, self._direct
-        found: _Found | None = None  # token offsets and the full check, made if needed
+        infos = self._info_by_id
         for match_id, s, e in matches:
             info = infos[match_id]
             if info.case_terms or info.exact is not None:
-                found = found or _Found(doc, regex_hits, seq_spans)
-                span = text[found.idx[s]:found.ends[e - 1]]
-                if info.case_terms and not _case_ok(span, info.case_terms):
+                a, b = _chars(doc, s, e)
+                if info.case_terms and not _case_ok(text[a:b], info.case_terms):
                     continue
-                if info.exact is not None and re.sub(r"\s+", " ", span) not in info.exact:
+                if info.exact is not None and re.sub(r"\s+", " ", text[a:b]) not in info.exact:
                     continue
             seq_spans.setdefault(info.key, []).append((s, e))
-            plain = direct.get(match_id)
-            if plain:
-                a, last = doc[s].idx, doc[e - 1]
-                b = last.idx + len(last)
-                out += [Evidence(code, rule_id, a, b, text[a:b]) for code, rule_id in plain]
-        direct_keys = self._direct_keys
+        found: _Found | None = None  # token offsets and the full check, made if needed
         for key in (*seq_spans, *regex_hits):
-            if key in direct_keys:
-                continue  # given above, match by match
             for rule in self._triggers.get(key, ()):
                 if any(k not in seq_spans and k not in regex_hits for k in rule.needs):
                     continue  # a NEAR whose other side is absent
                 if rule.plan[0] == "s" and not rule.negation and not any(
                         k in seq_spans or k in regex_hits for k in rule.vetoed_by):
-                    for s, e in seq_spans[key]:  # no exclusion matched: the matches count
-                        a, last = doc[s].idx, doc[e - 1]
-                        b = last.idx + len(last)
+                    for s, e in seq_spans[key]:  # a phrase, no exclusion matched: all count
+                        a, b = _chars(doc, s, e)
                         out.append(Evidence(rule.code, rule.rule_id, a, b, text[a:b]))
                     continue
                 found = found or _Found(doc, regex_hits, seq_spans)
@@ -498,6 +477,12 @@ class _Found:
         first = max(0, bisect_right(self.idx, start) - 1)
         window = self.doc[max(0, first - _NEGATION_WINDOW):first]
         return any(t.lower_ in NEGATORS for t in window)
+
+
+def _chars(doc: Any, start: int, end: int) -> tuple[int, int]:
+    """Character offsets of the tokens ``start:end`` (cheaper than a Span or to_array)."""
+    last = doc[end - 1]
+    return doc[start].idx, last.idx + len(last)
 
 
 def _case_ok(span_text: str, case_terms: tuple[str, ...]) -> bool:
