@@ -5,5 +5,4 @@ from .ml import HybridCoder, MLCoder, ModelMismatchError, WeakSupervisionWarning
 from .rules import EVIDENCE_COLUMNS, RuleCoder
 
 __all__ = ["EVIDENCE_COLUMNS", "NEGATORS", "CompiledCodebook", "Evidence", "HybridCoder",
-           "MLCoder",
-           "ModelMismatchError", "RuleCoder", "WeakSupervisionWarning", "lemma_forms"]
+           "MLCoder", "ModelMismatchError", "RuleCoder", "WeakSupervisionWarning", "lemma_forms"]

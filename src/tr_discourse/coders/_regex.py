@@ -23,7 +23,7 @@ import numpy as np
 
 from ..codebook.patterns import Regex
 
-__all__ = ["RegexSet", "literal_conditions", "regex_phrases", "required_literals"]
+__all__ = ["RegexSet", "literal_conditions", "regex_phrases"]
 
 _SEPARATOR = "\n\u2029\n"  # between texts of a batch; no pattern matches across it
 
@@ -95,46 +95,31 @@ class RegexSet:
         return hits
 
 
-def required_literals(pattern: str, logprob: dict[str, float] | None = None
-                      ) -> list[str] | None:
-    """Lower-case strings of which every match of ``pattern`` contains one, or None.
-
-    Read from the parsed expression: a run of literal characters that every
-    match must hold, or one literal from each branch of a group (at least three
-    characters each). None when none can be told; the regex then runs over
-    every text.
-
-    Examples
-    --------
-    >>> required_literals(r"\\bperformance (management|managed)\\b")
-    ['manage']
-    >>> required_literals(r"\\b(layers?|tiers?) of (management|bureaucracy)\\b")
-    ['management', 'bureaucracy']
-    >>> required_literals(r"\\b(de-?)?professionali[sz]e\\b")
-    ['professionali']
-    >>> required_literals(r"\\b(tick[- ]?box|box[- ]?ticking)\\b")
-    ['tick', 'ticking']
-    >>> required_literals(r"\\w+ly") is None
-    True
-
-    """
-    found = literal_conditions(pattern, logprob)
-    return found[0] if found else None
-
-
 def literal_conditions(pattern: str, logprob: dict[str, float] | None = None
                        ) -> list[list[str]]:
     """Every condition on literals that a match of ``pattern`` meets, the rarest first.
 
     Each condition is a list of lower-case strings of which every match holds
-    one; a match meets all of them. :func:`required_literals` is the first. A
-    text that fails any condition cannot hold a match, so the rule coder runs
-    the regex only on texts that meet the rarest few.
+    one: a run of literal characters the match must hold, or one literal from
+    each branch of a group (at least three characters each); a match meets all
+    of them. A text that fails any condition cannot hold a match, so the rule
+    coder runs the regex only on texts that meet the rarest few. Empty when
+    none can be told; the regex then runs over every text.
 
     Examples
     --------
     >>> literal_conditions(r"\\b(shut|closed) (the )?(offices?|premises)\\b")
     [['office', 'premises'], ['shut', 'closed']]
+    >>> literal_conditions(r"\\bperformance (management|managed)\\b")[0]
+    ['manage']
+    >>> literal_conditions(r"\\b(layers?|tiers?) of (management|bureaucracy)\\b")[0]
+    ['management', 'bureaucracy']
+    >>> literal_conditions(r"\\b(de-?)?professionali[sz]e\\b")[0]
+    ['professionali']
+    >>> literal_conditions(r"\\b(tick[- ]?box|box[- ]?ticking)\\b")[0]
+    ['tick', 'ticking']
+    >>> literal_conditions(r"\\w+ly")
+    []
 
     """
     from re import _constants as sre
