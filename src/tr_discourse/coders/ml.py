@@ -176,18 +176,11 @@ class MLCoder:
         import scipy.sparse as sp
 
         index = {c: i for i, c in enumerate(codes)}
-        rules = self._rule_coder(book)
-        # The coder's evidence without roll-up (no copies made); parents are added here.
-        lift = {c.id: [c.id, *book.ancestors(c.id)] if self.roll_up else [c.id]
-                for c in book.codes}
-        if found is None:
-            found = rules.compiled_.evidence(list(texts), rules.batch_size)
-        else:  # another rule coder's (its roll-up may differ)
-            found = rules.as_found(found, len(texts))
-        pairs = set()  # (text, code column, pattern id)
-        for r, ev_list in enumerate(found):
-            pairs.update((r, index[a], ev.rule_id) for ev in ev_list for a in lift[ev.code]
-                         if a in index)
+        rules = self._rule_coder(book)  # rolls child codes up as the model does
+        # Another rule coder's evidence may be rolled up differently: made like ours.
+        found = rules.find(list(texts)) if found is None else rules.as_found(found, len(texts))
+        pairs = {(r, index[ev.code], ev.rule_id)  # (text, code column, pattern id)
+                 for r, ev_list in enumerate(found) for ev in ev_list if ev.code in index}
         counts = Counter((r, col) for r, col, _ in pairs)  # distinct patterns per code
         if not counts:
             return sp.csr_matrix((len(texts), len(codes)))
