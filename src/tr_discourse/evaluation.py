@@ -38,8 +38,8 @@ def score_coder(reference: pd.DataFrame, predicted: pd.DataFrame, segments: pd.D
     doc_ids, counts = _document_counts(ref, pred, common, segments, codes)
     total = counts.sum(axis=0)
     point = binary_scores(*total.T)
-    draws = _draws(len(doc_ids), n_boot, random_state)
-    sampled = binary_scores(*np.moveaxis(counts[draws].sum(axis=1), -1, 0))
+    sampled = binary_scores(*_resampled(counts, _draw_weights(len(doc_ids), n_boot,
+                                                               random_state)))
     lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
     table = pd.DataFrame(index=pd.Index(codes, name="code"))
     for metric in METRICS:
@@ -109,11 +109,11 @@ def compare_coders(reference: pd.DataFrame, coding_a: pd.DataFrame, coding_b: pd
         raise ValueError("the reference and the two codings examined no segment in common")
     doc_ids, counts_a = _document_counts(ref, sets_a, common, segments, codes)
     _, counts_b = _document_counts(ref, sets_b, common, segments, codes)
-    draws = _draws(len(doc_ids), n_boot, random_state)
+    weights = _draw_weights(len(doc_ids), n_boot, random_state)  # the same draws for both
     point_a = binary_scores(*counts_a.sum(axis=0).T)[metric]
     point_b = binary_scores(*counts_b.sum(axis=0).T)[metric]
-    boot_a = binary_scores(*np.moveaxis(counts_a[draws].sum(axis=1), -1, 0))[metric]
-    boot_b = binary_scores(*np.moveaxis(counts_b[draws].sum(axis=1), -1, 0))[metric]
+    boot_a = binary_scores(*_resampled(counts_a, weights))[metric]
+    boot_b = binary_scores(*_resampled(counts_b, weights))[metric]
     diff = boot_a - boot_b
     lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
     with warnings.catch_warnings():  # a code no bootstrap sample defines stays NaN
@@ -212,9 +212,19 @@ def _document_counts(ref: pd.Series, pred: pd.Series, common: pd.Index,
     return doc_ids, counts
 
 
-def _draws(n_docs: int, n_boot: int, random_state: int) -> np.ndarray:
-    """Bootstrap samples of document indices (n_boot x n_docs), with replacement."""
-    return np.random.default_rng(random_state).integers(0, n_docs, size=(n_boot, n_docs))
+def _draw_weights(n_docs: int, n_boot: int, random_state: int) -> np.ndarray:
+    """How often each document is drawn in each bootstrap sample (n_boot x n_docs)."""
+    draws = np.random.default_rng(random_state).integers(0, n_docs, size=(n_boot, n_docs))
+    flat = (draws + n_docs * np.arange(n_boot)[:, None]).ravel()
+    return np.bincount(flat, minlength=n_boot * n_docs).reshape(n_boot, n_docs).astype(float)
+
+
+def _resampled(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return the tp/fp/fn/tn totals of each bootstrap sample (4 x n_boot x codes).
+
+    A weighted sum over documents: no n_boot x documents x codes array is made.
+    """
+    return np.moveaxis(np.tensordot(weights, counts, axes=1), -1, 0)
 
 
 def cross_validate(coder: Any, segments: pd.DataFrame, codings: pd.DataFrame, *,
