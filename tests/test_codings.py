@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -75,3 +76,9 @@ def test_coded_sets_asks_which_coder_when_several():
     with pytest.raises(ValueError, match=r"several coders \(A, B\); pass coder="):
         trd.coded_sets(both)
     assert trd.coded_sets(both, coder="B").to_dict() == {"s1": frozenset()}
+
+
+def test_coded_sets_keeps_codes_that_are_not_strings():
+    table = pd.DataFrame({"segment_id": ["a", "b", "c"], "code": [3, 7, 3]})
+    assert trd.coded_sets(table).to_dict() == {"a": frozenset({"3"}), "b": frozenset({"7"}),
+                                               "c": frozenset({"3"})}

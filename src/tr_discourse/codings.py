@@ -140,6 +140,8 @@ def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:
             entry = found[seg] = set()
         if isinstance(code, str):
             entry.add(code)
+        elif not pd.isna(code):  # a number used as a code name, as it was read
+            entry.add(str(code))
     keys = sorted(found)
     return pd.Series([frozenset(found[k]) for k in keys], index=pd.Index(keys, name="segment_id"),
                      dtype=object, name="codes")
