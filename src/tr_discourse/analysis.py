@@ -265,8 +265,7 @@ def adjust_p(p: np.ndarray, method: str = "holm") -> np.ndarray:
     if method == "holm":
         adjusted = np.maximum.accumulate((m - np.arange(m)) * ranked)
     elif method == "bh":
-        adjusted = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
-        adjusted = (ranked * m / np.arange(1, m + 1))
+        adjusted = ranked * m / np.arange(1, m + 1)
         adjusted = np.minimum.accumulate(adjusted[::-1])[::-1]
     else:
         raise ValueError(f"correction must be 'holm', 'bh' or 'none', got {method!r}")
