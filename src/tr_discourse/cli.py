@@ -229,7 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "agree":
             return _agree(args)
         if args.command == "report":
+            import matplotlib
+
             from .report import write_report
+
+            matplotlib.use("Agg")  # a command line draws to files only (the report's figures
+            # are closed once saved, so in a notebook build_report leaves its backend alone)
 
             path = write_report(args.run_dir, args.html)
             print(f"wrote {path}", file=sys.stderr)

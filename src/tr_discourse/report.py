@@ -95,9 +95,6 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
     ``images``, if given, receives each plot as PNG bytes under a file name.
     """
     images = {} if images is None else images
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     run_dir = Path(run_dir)
     manifest_path = run_dir / "manifest.json"
     if not manifest_path.exists():
