@@ -43,19 +43,21 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     """
     started = time.perf_counter()
     book = load_codebook(codebook)
+    trained = None
+    if coder in ("ml", "hybrid"):  # a missing or mismatched model fails before any work
+        from .coders.ml import MLCoder
+
+        if model is None:
+            raise TrDiscourseError(f"--coder {coder} needs --model PATH (made by "
+                                   "tr-discourse train)")
+        trained = MLCoder.load(model, codebook=book)
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
     rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs).fit()
-    if coder in ("ml", "hybrid") and model is None:
-        raise TrDiscourseError(f"--coder {coder} needs --model PATH (made by "
-                               "tr-discourse train)")
     # The rules run once: their evidence is written, and a model uses it as features.
     found = rules.find(segments["text"].fillna("").astype(str).tolist())
     codings, evidence = rules.code(segments, found=found)
-    if coder in ("ml", "hybrid"):
-        from .coders.ml import MLCoder
-
-        trained = MLCoder.load(model, codebook=book)
+    if trained is not None:
         codings = trained.predict(segments, found=found) if coder == "ml" else \
             trained.predict_hybrid(segments, found=found)
     out.mkdir(parents=True, exist_ok=True)
