@@ -188,10 +188,10 @@ def pattern_precision(evidence: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
     t, f, n = (v.reindex(table["code"]).to_numpy() for v in (tp, fp, fn))
     ut, uf = table["unique_correct"].to_numpy(), (table["unique"] - table["unique_correct"]
                                                   ).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["precision"] = table["correct"] / table["hits"]
-        table["f1"] = 2 * t / (2 * t + f + n)
-        table["f1_without"] = 2 * (t - ut) / (2 * (t - ut) + (f - uf) + (n + ut))
+    zero = np.zeros(len(table))  # true negatives do not enter F1
+    table["precision"] = table["correct"] / table["hits"]
+    table["f1"] = binary_scores(t, f, n, zero)["f1"]
+    table["f1_without"] = binary_scores(t - ut, f - uf, n + ut, zero)["f1"]
     table = table.assign(_gain=table["f1_without"] - table["f1"]).sort_values(
         ["code", "_gain", "rule_id"], ascending=[True, False, True], kind="stable")
     return table.drop(columns="_gain")[
