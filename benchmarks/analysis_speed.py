@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     segments = pd.DataFrame({"segment_id": list(sets),
                              "doc_id": [s.split(":")[0] for s in sets], "n_words": 50})
     print(f"{args.segments:,} segments, {int(codings['code'].notna().sum()):,} codings")
+    cooccurrence(codings.head(1000), codes=codes)  # imports scipy: not part of the timing
     t0 = time.perf_counter()
     frequencies(segments, codings, codes=codes)
     t1 = time.perf_counter()
