@@ -146,3 +146,26 @@ def test_keyness_log_likelihood_by_hand(example):
     assert row["g2"] == pytest.approx(g2)
     with pytest.raises(ValueError, match="no examined segment is coded 'Z'"):
         keyness(segs, cods, "Z")
+
+
+def test_cooccurrence_with_a_codebook_rolls_up_and_leaves_out_nested_pairs():
+    from tr_discourse import load_codebook
+    from tr_discourse.analysis import adjust_p
+
+    book = load_codebook("codebooks/tr_core.yaml")
+    cods = codings_from_sets({"s1": ["payment_by_results", "penal_drift"],
+                              "s2": ["supply_chain"], "s3": ["displacement"], "s4": []},
+                             coder="A")
+    table = cooccurrence(cods, codebook=book)
+    codes = [c.id for c in book.codes]
+    pairs = set(zip(table["code_a"], table["code_b"], strict=True))
+    assert ("marketisation", "payment_by_results") not in pairs  # nested: left out
+    assert ("payment_by_results", "supply_chain") in pairs       # siblings stay
+    n = len(codes)
+    nested = sum(len(book.ancestors(c)) for c in codes)
+    assert len(table) == n * (n - 1) // 2 - nested
+    row = table.set_index(["code_a", "code_b"]).loc[("marketisation", "penal_drift")]
+    assert (row["n_a"], row["n_b"], row["n_ab"]) == (2, 1, 1)  # rolled up from both children
+    # The correction counts only the pairs tested.
+    assert table["p_adjusted"].tolist() == pytest.approx(
+        adjust_p(table["p_value"].to_numpy(), "holm").tolist())

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import code_matrix, coded_sets
+from .codings import code_matrix, coded_sets, roll_up
 
 __all__ = ["LEVELS", "adjust_p", "cooccurrence", "crosstab", "frequencies", "keyness", "kwic",
            "retrieve", "time_series", "wilson_interval"]
@@ -85,8 +85,6 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
     """
     groups = [by] if isinstance(by, str) else list(by or [])
     if codebook is not None:
-        from .codings import roll_up
-
         codings = roll_up(codings, codebook)
     sets = coded_sets(codings)
     ids = segments["segment_id"].astype(str).to_numpy(dtype=object)
@@ -160,7 +158,8 @@ def _unit_sets(codings: pd.DataFrame, segments: pd.DataFrame | None, level: str,
 def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
                  level: str = "segment", window: int = 1,
                  codes: Sequence[str] | None = None, correction: str = "holm",
-                 alpha: float = 0.05, unequal: float = 5.0) -> pd.DataFrame:
+                 alpha: float = 0.05, unequal: float = 5.0,
+                 codebook: Any | None = None) -> pd.DataFrame:
     """Pairs of codes that occur together, with the measures researchers use.
 
     Parameters
@@ -185,6 +184,11 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
         ``c_warning`` flags pairs where one code is on more than this many
         times as many units as the other (ATLAS.ti's caution for its
         c-coefficient).
+    codebook : Codebook, optional
+        Roll child codes up to their parents first, pair the codebook's codes
+        (in its order) by default, and leave out each code's pairs with its
+        own ancestors, which co-occur by construction once rolled up (before
+        the p-values are corrected, so the correction counts only real tests).
 
     Returns
     -------
@@ -212,6 +216,9 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
     import scipy.sparse as sp
     from scipy.stats import hypergeom
 
+    if codebook is not None:
+        codings = roll_up(codings, codebook)
+        codes = [c.id for c in codebook.codes] if codes is None else codes
     sets = _unit_sets(codings, segments, level, window)
     if codes is None:
         codes = sorted(set().union(*sets)) if len(sets) else []
@@ -221,6 +228,11 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
     n_units = len(sets)
     single = np.diag(both)
     a_idx, b_idx = np.triu_indices(len(codes), k=1)
+    if codebook is not None:
+        lineage = {c: set(codebook.ancestors(c)) if c in codebook else set() for c in codes}
+        kept = np.array([codes[i] not in lineage[codes[j]] and codes[j] not in lineage[codes[i]]
+                         for i, j in zip(a_idx, b_idx, strict=True)], dtype=bool)
+        a_idx, b_idx = a_idx[kept], b_idx[kept]
     n_a, n_b, n_ab = single[a_idx], single[b_idx], both[a_idx, b_idx]
     with np.errstate(divide="ignore", invalid="ignore"):
         union = n_a + n_b - n_ab

@@ -113,11 +113,7 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
     else:
         codes = sorted(set(codings["code"].dropna()))
     freq = analysis.frequencies(segments, codings, codes=codes)
-    cooc = analysis.cooccurrence(codings, codes=codes)
-    if book is not None:  # a child and its parent co-occur by construction once rolled up
-        nested = [a in book.ancestors(b) or b in book.ancestors(a)
-                  for a, b in zip(cooc["code_a"], cooc["code_b"], strict=True)]
-        cooc = cooc[~pd.Series(nested, index=cooc.index)]
+    cooc = analysis.cooccurrence(codings, codes=codes, codebook=book)
     parts = [f"<h1>Coding report: {html.escape(', '.join(manifest.get('inputs', [])))}</h1>",
              '<p class="meta">' + html.escape(
                  f"coder {manifest.get('coder')} · codebook {manifest.get('codebook')} "
