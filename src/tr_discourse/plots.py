@@ -78,7 +78,7 @@ def plot_scores(table: pd.DataFrame, metric: str = "f1", *, ax: Any = None,
     codes = [str(c) for c in table.index]
     values = table[metric].astype(float).to_numpy()
     y = range(len(codes))[::-1]
-    labels = [codebook[c].label if codebook is not None and c in codebook else c for c in codes]
+    labels = [_label(c, codebook) for c in codes]
     ax.barh(list(y), values, color=_colors(codes, codebook), alpha=0.85)
     if f"{metric}_low" in table and f"{metric}_high" in table:
         low = values - table[f"{metric}_low"].astype(float).to_numpy()
@@ -138,13 +138,18 @@ def plot_frequencies(freq: pd.DataFrame, *, ax: Any = None, codebook: Any | None
                    part["share_high"].to_numpy(float) - values]
             ax.errorbar(offset, values, yerr=err, fmt="none", ecolor="#333333", capsize=2,
                         linewidth=0.8)
-    labels = [codebook[c].label if codebook is not None and c in codebook else c for c in codes]
+    labels = [_label(c, codebook) for c in codes]
     ax.set_xticks(x, labels, rotation=40, ha="right")
     ax.set_ylabel({"share": "share of segments (95% interval)", "segments": "segments",
                    "per_1000_words": "segments per 1,000 words"}.get(value, value))
     if len(groups) > 1:
         ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def _label(code: str, codebook: Any | None) -> str:
+    """Return the codebook's label of ``code``, or the code itself."""
+    return codebook[code].label if codebook is not None and code in codebook else code
 
 
 def _square(cooc: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -188,17 +193,8 @@ def plot_cooccurrence_heatmap(cooc: pd.DataFrame, measure: str = "jaccard", *, a
         codes = [codes[i] for i in order]
         square = square.loc[codes, codes]
     ax = _new_ax(ax, (0.5 * len(codes) + 2, 0.5 * len(codes) + 1.5))
-    image = ax.imshow(square.to_numpy(float), cmap="viridis")
-    for i in range(len(codes)):
-        for j in range(len(codes)):
-            v = square.iloc[i, j]
-            if i != j and not pd.isna(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
-                        color="white" if v < np.nanmax(square.to_numpy(float)) / 2 else "black")
-    ax.set_xticks(range(len(codes)), codes, rotation=60, ha="right", fontsize="small")
-    ax.set_yticks(range(len(codes)), codes, fontsize="small")
-    ax.figure.colorbar(image, ax=ax, label=measure, shrink=0.8)
-    return ax
+    return _heatmap(ax, square.to_numpy(float), codes, codes, "{:.2f}", cmap="viridis",
+                    label=measure, diagonal=False, rotation=60)
 
 
 def plot_network(cooc: pd.DataFrame, measure: str = "jaccard", *, ax: Any = None,
@@ -269,8 +265,7 @@ def plot_timeline(series: pd.DataFrame, *, ax: Any = None, codes: list[str] | No
     table = series[value].unstack("code")
     codes = codes or list(table.columns)
     for code, color in zip(codes, _colors(codes, codebook), strict=True):
-        label = codebook[code].label if codebook is not None and code in codebook else code
-        ax.plot(table.index, table[code], marker="o", color=color, label=label)
+        ax.plot(table.index, table[code], marker="o", color=color, label=_label(code, codebook))
     ax.set_ylabel({"share": "share of segments"}.get(value, value))
     ax.legend(frameon=False, fontsize="small", ncol=2)
     return ax
@@ -289,16 +284,25 @@ def plot_group_heatmap(table: pd.DataFrame, *, ax: Any = None, fmt: str = "{:.0%
 
     """
     ax = _new_ax(ax, (0.9 * len(table.columns) + 3, 0.45 * len(table) + 1.5))
-    values = table.to_numpy(float)
-    image = ax.imshow(values, cmap="cividis", aspect="auto")
+    return _heatmap(ax, table.to_numpy(float), [str(c) for c in table.index],
+                    [str(c) for c in table.columns], fmt, cmap="cividis", aspect="auto")
+
+
+def _heatmap(ax: Any, values: Any, rows: list[str], cols: list[str], fmt: str, *, cmap: str,
+             label: str | None = None, diagonal: bool = True, rotation: int = 40,
+             aspect: str | None = None) -> Any:
+    """Draw ``values`` as an annotated heatmap (light text on dark cells); return the Axes."""
+    import numpy as np
+
+    image = ax.imshow(values, cmap=cmap, aspect=aspect)
+    half = np.nanmax(values) / 2 if np.isfinite(values).any() else 0.0
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
-            if not pd.isna(values[i, j]):
-                ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if values[i, j] < (pd.Series(values.ravel()).max() / 2)
-                        else "black")
-    ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns], rotation=40,
-                  ha="right", fontsize="small")
-    ax.set_yticks(range(len(table.index)), [str(c) for c in table.index], fontsize="small")
-    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+            v = values[i, j]
+            if (diagonal or i != j) and not np.isnan(v):
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
+                        color="white" if v < half else "black")
+    ax.set_xticks(range(len(cols)), cols, rotation=rotation, ha="right", fontsize="small")
+    ax.set_yticks(range(len(rows)), rows, fontsize="small")
+    ax.figure.colorbar(image, ax=ax, label=label, shrink=0.8)
     return ax
