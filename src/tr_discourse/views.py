@@ -149,7 +149,7 @@ class ExplanationView:
         self.model = model
         self.text = text
         self.n = n
-        table = model.explain(text, n=10_000)
+        table = model.explain(text, n=None)
         if code is None:
             code = str(table.sort_values("probability", ascending=False)["code"].iloc[0]) \
                 if len(table) else model.codes_[0]

@@ -426,12 +426,12 @@ class MLCoder:
                      for rank, k in enumerate(order)]
         return pd.DataFrame(rows, columns=["code", "rank", "term", "weight"])
 
-    def explain(self, text: str, *, n: int = 8) -> pd.DataFrame:
+    def explain(self, text: str, *, n: int | None = 8) -> pd.DataFrame:
         """Which word features pushed each code up or down for one text.
 
         Returns one row per (code, term) with the term's contribution to the
         code's log-odds (weight x feature value), the ``n`` largest in absolute
-        value per code, and the code's probability.
+        value per code (every one with ``n=None``), and the code's probability.
         """
         self._check_fitted()
         x = self._features([text], self.vectorizers_, False, self.codebook_, self.codes_)
