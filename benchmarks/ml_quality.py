@@ -30,9 +30,11 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import tr_discourse as trd
+from tr_discourse.coders.rules import skipped_roles
 from tr_discourse.codings import roll_up
 from tr_discourse.evaluation import compare_coders
 from tr_discourse.sample import document_split, read_corpus_codings
@@ -49,27 +51,39 @@ ALTERNATIVES = {
     "C=16": {"C": 16.0},
     "no class weights": {"class_weight": None},
     "with context (previous unit / parent comment)": {"context": True},
+    "interviewer turns coded too": {"skip_roles": ()},
 }
 
 
-def heldout_f1(proba: pd.DataFrame, truth: pd.DataFrame, thresholds: dict[str, float]
-               ) -> pd.Series:
-    """F1 per required code of held-out probabilities (rows: segment ids) at ``thresholds``."""
+def heldout_f1(proba: pd.DataFrame, truth: pd.DataFrame, thresholds: dict[str, float],
+               coded: np.ndarray) -> pd.Series:
+    """F1 per required code of held-out probabilities (rows: segment ids) at ``thresholds``.
+
+    ``coded`` marks the segments the coder codes (not skipped for their role), as
+    ``MLCoder.predict`` does.
+    """
     from tr_discourse.reliability import binary_scores
 
     out = {}
     for code in REQUIRED:
         gold = proba.index.isin(truth.loc[truth["code"] == code, "segment_id"])
-        pred = proba[code].to_numpy() >= thresholds[code]
+        pred = (proba[code].to_numpy() >= thresholds[code]) & coded
         out[code] = float(binary_scores((gold & pred).sum(), (~gold & pred).sum(),
                                         (gold & ~pred).sum(), (~gold & ~pred).sum())["f1"])
     return pd.Series(out)
 
 
-def best_threshold_f1(proba: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
+def best_threshold_f1(proba: pd.DataFrame, truth: pd.DataFrame, coded: np.ndarray
+                      ) -> pd.Series:
     """F1 per required code at the threshold best on the held-out labels (a ceiling)."""
-    return pd.Series({code: max(heldout_f1(proba, truth, dict.fromkeys(REQUIRED, t))[code]
+    return pd.Series({code: max(heldout_f1(proba, truth, dict.fromkeys(REQUIRED, t),
+                                           coded)[code]
                                 for t in proba[code].unique()) for code in REQUIRED})
+
+
+def coded_mask(coder: trd.MLCoder, segments: pd.DataFrame) -> np.ndarray:
+    """The segments ``coder`` codes: not skipped for their role (interviewer turns)."""
+    return np.array([r is None for r in skipped_roles(segments, coder.skip_roles)], bool)
 
 
 def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, trd.Codebook]:
@@ -113,10 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         for name, params in ALTERNATIVES.items():
             coder = trd.MLCoder(book, **params).fit(train, ref)
             proba = coder.predict_proba(test)
+            coded = coded_mask(coder, test)
             rows[name] = {"CV F1 (train docs)": coder.cv_scores_.loc[REQUIRED, "f1"].mean(),
-                          "held-out F1": heldout_f1(proba, truth, coder.thresholds_).mean(),
+                          "held-out F1": heldout_f1(proba, truth, coder.thresholds_,
+                                                    coded).mean(),
                           "held-out F1 at 0.5":
-                              heldout_f1(proba, truth, dict.fromkeys(REQUIRED, 0.5)).mean()}
+                              heldout_f1(proba, truth, dict.fromkeys(REQUIRED, 0.5),
+                                         coded).mean()}
         print("1. alternatives: macro F1 over the required codes, cross-validated by document "
               "on the training documents (at tuned thresholds) and on the held-out documents "
               "(at the cross-validated thresholds, and at 0.5)\n")
@@ -143,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
           f"segments), trained on {coder.n_train_} segments; the interval of ml - rules is "
           f"a paired bootstrap over documents\n")
     print(_show(table.loc[[*codes, "(macro, required codes)"]]) + "\n")
-    ceiling = best_threshold_f1(coder.predict_proba(test), truth)
+    ceiling = best_threshold_f1(coder.predict_proba(test), truth, coded_mask(coder, test))
     print("   ceiling: the same scores at the thresholds best on the held-out labels give "
           f"macro F1 {ceiling.mean():.3f} (" + ", ".join(f"{c} {v:.3f}" for c, v in
                                                       ceiling.items()) + ")\n")

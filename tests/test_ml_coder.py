@@ -296,3 +296,46 @@ def test_evidence_found_once_serves_the_rules_and_the_model(fitted, data):
     with pytest.raises(ValueError, match="pattern ids that codebook 'TR core codebook' does "
                        "not have \\(nobody:knows\\)"):
         rules.code(test, found=stranger)
+
+
+def test_skipped_roles_are_learnt_from_but_neither_coded_nor_suggested(data):
+    from tr_discourse.codings import coded_sets, roll_up
+
+    train, test, codings = data
+    first = train["doc_id"].iloc[0]
+    train = train.assign(role=np.where(train["doc_id"].eq(first), "interviewer", "participant"))
+    coder = MLCoder("codebooks/tr_core.yaml", cv=3, rule_features=False,
+                    char_ngrams=False).fit(train, codings)
+    assert coder.n_train_ == len(train)  # learnt from every coded segment
+    # Thresholds are tuned on the segments that will be coded: the others' positives
+    # are not counted.
+    sets = coded_sets(roll_up(codings, trd.load_codebook("codebooks/tr_core.yaml")))
+    kept = train.loc[train["role"].eq("participant"), "segment_id"]
+    expected = {c: sum(c in sets[s] for s in kept) for c in coder.codes_}
+    assert coder.cv_scores_["positives"].to_dict() == expected
+    assert expected["marketisation"] < sum("marketisation" in sets[s] for s in train["segment_id"])
+
+    roles = np.where(np.arange(len(test)) % 2 == 0, "interviewer", "participant")
+    asked = test.assign(role=roles)
+    out = coder.predict(asked)
+    skipped = out[out["segment_id"].isin(asked.loc[roles == "interviewer", "segment_id"])]
+    assert len(skipped) == (roles == "interviewer").sum()  # one "no code" row each
+    assert skipped["code"].isna().all() and (skipped["score"] == 1.0).all()
+    assert set(skipped["evidence"]) == {"not coded: role interviewer (skip_roles)"}
+    others = out[~out["segment_id"].isin(skipped["segment_id"])]
+    pd.testing.assert_frame_equal(
+        others.reset_index(drop=True),
+        coder.predict(test[roles == "participant"]).reset_index(drop=True))
+    picks = coder.suggest(asked, n=10)
+    assert len(picks) == 10
+    assert not picks["segment_id"].isin(skipped["segment_id"]).any()
+
+
+def test_weak_supervision_leaves_out_the_turns_the_rules_skip(data):
+    from tr_discourse.coders.ml import HybridCoder
+
+    train, _, _ = data
+    train = train.assign(role=np.where(np.arange(len(train)) < 40, "interviewer", "participant"))
+    with pytest.warns(WeakSupervisionWarning):
+        coder = HybridCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train)
+    assert coder.n_train_ == len(train) - 40

@@ -128,7 +128,7 @@ def test_roll_up_adds_parents_with_the_childs_evidence(coder):
 
 def test_estimator_contract(coder):
     params = coder.get_params()
-    assert set(params) == {"codebook", "roll_up", "batch_size", "n_jobs"}
+    assert set(params) == {"codebook", "roll_up", "batch_size", "n_jobs", "skip_roles"}
     twin = clone(coder)
     assert twin.get_params() == params and not hasattr(twin, "compiled_")
     assert twin.fit() is twin
@@ -307,3 +307,35 @@ def test_glob_finds_a_form_another_use_of_the_tokenizer_brought_in(tmp_path):
     assert coder.find(["Something brand new."]) == [[]]
     found = coder.find(["They kept privatising."])[0]
     assert [(e.code, e.start, e.end, e.text) for e in found] == [("a", 10, 21, "privatising")]
+
+
+TURNS = pd.DataFrame({
+    "segment_id": ["i:t001", "i:t002", "i:t003"],
+    "role": ["interviewer", "participant", "Interviewer"],
+    "text": ["Was the contract the problem?", "The contract was the problem.",
+             "So enforcement came first?"]})
+
+
+def test_interviewer_turns_are_examined_not_coded_and_say_why(coder):
+    codings, evidence = coder.code(TURNS)
+    rows = codings[["segment_id", "code", "score", "evidence"]].astype(object)
+    assert rows.values.tolist() == [
+        ["i:t001", pd.NA, 0.0, "not coded: role interviewer (skip_roles)"],
+        ["i:t002", "market", 0.5, "contract"],
+        ["i:t003", pd.NA, 0.0, "not coded: role Interviewer (skip_roles)"]]
+    assert evidence["segment_id"].tolist() == ["i:t002"]
+    # find() sees only texts: it still finds the matches in the questions.
+    assert [len(ev) for ev in coder.find(TURNS["text"].tolist())] == [1, 1, 1]
+    # Evidence found beforehand (for every text) gives the same tables.
+    again = coder.code(TURNS, found=coder.find(TURNS["text"].tolist()))
+    pd.testing.assert_frame_equal(again[0], codings)
+    pd.testing.assert_frame_equal(again[1], evidence)
+
+
+def test_skip_roles_can_be_emptied_and_must_be_a_list(coder):
+    every = clone(coder).set_params(skip_roles=()).fit()
+    assert every.predict(TURNS)["code"].tolist() == ["market", "market", "drift"]
+    # A table without a role column (a blog) is coded in full by the default coder.
+    assert coder.predict(TURNS.drop(columns="role"))["code"].notna().all()
+    with pytest.raises(TypeError, match=r"not the string 'interviewer': write \['interviewer'\]"):
+        clone(coder).set_params(skip_roles="interviewer").fit().predict(TURNS)

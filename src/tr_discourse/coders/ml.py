@@ -27,6 +27,7 @@ from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
+from .rules import _skip_note, skipped_roles
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -82,6 +83,13 @@ class MLCoder:
         Add word features of each segment's context: the comment a reply
         answers, else the segment before it in its document (an interviewer's
         question before an answer). Human coders read units in context.
+    skip_roles : sequence of str, default ("interviewer",)
+        Segments whose ``role`` is one of these are not coded, as by
+        :class:`~tr_discourse.RuleCoder` (which see): :meth:`predict` gives
+        them a "no code" row saying why. They are still learnt from (a loaded
+        question is an example like any other), thresholds are tuned on the
+        segments that are coded, :meth:`predict_proba` scores every segment
+        and :meth:`suggest` never proposes a skipped one.
 
     Attributes
     ----------
@@ -108,7 +116,8 @@ class MLCoder:
                  rule_features: bool = True, char_ngrams: bool = True, C: float = 4.0,
                  class_weight: str | None = "balanced", thresholds: str | float = "cv",
                  cv: int = 5, roll_up: bool = True, random_state: int = 0,
-                 context: bool = False, embeddings: bool = False) -> None:
+                 context: bool = False, embeddings: bool = False,
+                 skip_roles: Sequence[str] = ("interviewer",)) -> None:
         self.codebook = codebook
         self.rule_features = rule_features
         self.char_ngrams = char_ngrams
@@ -120,10 +129,11 @@ class MLCoder:
         self.random_state = random_state
         self.context = context
         self.embeddings = embeddings
+        self.skip_roles = skip_roles
 
     # scikit-learn contract ----------------------------------------------------
     _PARAMS = ("codebook", "rule_features", "char_ngrams", "C", "class_weight", "thresholds",
-               "cv", "roll_up", "random_state", "context", "embeddings")
+               "cv", "roll_up", "random_state", "context", "embeddings", "skip_roles")
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Return the parameters (scikit-learn convention)."""
@@ -167,8 +177,10 @@ class MLCoder:
         from .rules import RuleCoder
 
         rules = getattr(self, "_rules", None)
-        if rules is None or rules.codebook_.hash != book.hash or rules.roll_up != self.roll_up:
-            rules = self._rules = RuleCoder(book, roll_up=self.roll_up).fit()
+        if rules is None or rules.codebook_.hash != book.hash or rules.roll_up != self.roll_up \
+                or list(rules.skip_roles) != list(self.skip_roles):
+            rules = self._rules = RuleCoder(book, roll_up=self.roll_up,
+                                            skip_roles=tuple(self.skip_roles)).fit()
         return rules
 
     def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str],
@@ -253,7 +265,8 @@ class MLCoder:
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
         if self.thresholds == "cv":
             oof = self._out_of_fold(texts, contexts, y, groups, book, codes, rule_rows)
-            self.thresholds_, self.cv_scores_ = _tune_thresholds(oof, y, codes)
+            coded = np.array([r is None for r in skipped_roles(train, self.skip_roles)], bool)
+            self.thresholds_, self.cv_scores_ = _tune_thresholds(oof[coded], y[coded], codes)
         else:
             self.thresholds_ = {c: float(self.thresholds) for c in codes}
         self.n_train_ = len(train)
@@ -370,6 +383,9 @@ class MLCoder:
         """
         proba = self.predict_proba(segments, found=found)
         keep = proba.to_numpy() >= np.array([self.thresholds_[c] for c in self.codes_])
+        roles = skipped_roles(segments, self.skip_roles)
+        skipped = np.array([r is not None for r in roles], dtype=bool)
+        keep[skipped] = False
         index = {c: j for j, c in enumerate(self.codes_)}
         for group in self.codebook_.exclusive_groups.values():
             cols = [index[c] for c in group if c in index]
@@ -388,7 +404,12 @@ class MLCoder:
         none = np.flatnonzero(~keep.any(axis=1))
         best = values[none].max(axis=1) if values.shape[1] else np.zeros(len(none))
         uncoded = pd.DataFrame({"segment_id": seg_ids[none], "code": None,
-                                "score": 1 - best if values.shape[1] else 1.0, "_row": none})
+                                "score": 1 - best if values.shape[1] else 1.0, "_row": none,
+                                "evidence": None})
+        # Not coded for its role: no code by rule, with certainty, and the reason.
+        uncoded.loc[skipped[none], "score"] = 1.0
+        uncoded.loc[skipped[none], "evidence"] = [_skip_note(roles[k]) for k in none
+                                                  if skipped[k]]
         rows = pd.concat([coded, uncoded], ignore_index=True)
         rows = rows.sort_values("_row", kind="stable").drop(columns="_row")
         return _frame(rows.assign(coder="ml").reset_index(drop=True))
@@ -461,7 +482,11 @@ class MLCoder:
         proba = self.predict_proba(segments)
         thr = np.array([self.thresholds_[c] for c in self.codes_])
         margin = np.abs(proba.to_numpy() - thr).min(axis=1)
+        skipped = np.array([r is not None for r in skipped_roles(segments, self.skip_roles)],
+                           dtype=bool)
+        margin[skipped] = np.inf  # never coded: no use coding by hand
         order = np.argsort(margin, kind="stable")[: max(n * pool, n)]
+        order = order[~skipped[order]]
         x = self.vectorizers_[0].transform(segments["text"].fillna("").astype(str).iloc[order])
         chosen: list[int] = []
         best_sim = np.zeros(len(order))
@@ -668,7 +693,9 @@ class HybridCoder(MLCoder):
             "to similar wording; nothing here measures agreement with human coding. Code a "
             "sample by hand, check the result with tr_discourse.agreement, and retrain on it.",
             WeakSupervisionWarning, stacklevel=2)
-        rules = self._rule_coder(self._book()).predict(segments)
+        # A turn the rules leave uncoded for its role is not an example of "no code".
+        coded = segments[[r is None for r in skipped_roles(segments, self.skip_roles)]]
+        rules = self._rule_coder(self._book()).predict(coded)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", WeakSupervisionWarning)
             return super().fit(segments, rules)
