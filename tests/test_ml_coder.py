@@ -339,3 +339,18 @@ def test_weak_supervision_leaves_out_the_turns_the_rules_skip(data):
     with pytest.warns(WeakSupervisionWarning):
         coder = HybridCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train)
     assert coder.n_train_ == len(train) - 40
+
+
+def test_explanation_view_finds_words_as_the_model_does(fitted):
+    """A feature is shaded only where the vectorizer found it: not inside "probation's"."""
+    import re
+
+    from tr_discourse.views import ExplanationView
+
+    text = "The probation's contract ended. Probation went on."
+    view = ExplanationView(fitted, text, code="marketisation", n=100)
+    page = view.to_html()
+    shaded = re.findall(r'title="probation: [^"]+">([^<]+)</span>', page)
+    assert shaded == ["Probation"]
+    assert view._gram_spans()["probation"] == [(32, 41)]
+    assert text[32:41] == "Probation"

@@ -156,10 +156,28 @@ class ExplanationView:
         self.code = code
         self.table = table[table["code"] == code]
 
-    def to_html(self) -> str:
-        """Return the view as an HTML fragment."""
+    def _gram_spans(self) -> dict[str, list[tuple[int, int]]]:
+        """Where each word n-gram of the text lies, found as the model's vectorizer finds words."""
         import re
 
+        vec = self.model.vectorizers_[0]
+        lowered = self.text.lower()
+        if len(lowered) != len(self.text):  # lower-casing changed offsets: match on the text
+            words = [(m.group().lower(), m.start(), m.end())
+                     for m in re.finditer(vec.token_pattern, self.text, flags=re.IGNORECASE)]
+        else:
+            words = [(m.group(), m.start(), m.end())
+                     for m in re.finditer(vec.token_pattern, lowered)]
+        low, high = vec.ngram_range
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for size in range(low, high + 1):
+            for k in range(len(words) - size + 1):
+                run = words[k:k + size]
+                spans.setdefault(" ".join(w for w, _, _ in run), []).append((run[0][1], run[-1][2]))
+        return spans
+
+    def to_html(self) -> str:
+        """Return the view as an HTML fragment."""
         rows = self.table
         words = rows[rows["feature"].str.startswith("word:")].copy()
         words["term"] = words["feature"].str.slice(5)
@@ -168,12 +186,12 @@ class ExplanationView:
         top = float(words["contribution"].abs().max()) if len(words) else 1.0
         marks: list[tuple[int, int, float, str]] = []
         taken = [False] * len(self.text)
+        spans = self._gram_spans()
         for row in words.itertuples():
-            pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, row.term.split())) + r"(?!\w)"
-            for m in re.finditer(pattern, self.text, flags=re.IGNORECASE):
-                if not any(taken[m.start():m.end()]):
-                    marks.append((m.start(), m.end(), row.contribution, row.term))
-                    taken[m.start():m.end()] = [True] * (m.end() - m.start())
+            for start, end in spans.get(row.term, ()):
+                if not any(taken[start:end]):
+                    marks.append((start, end, row.contribution, row.term))
+                    taken[start:end] = [True] * (end - start)
         marks.sort()
         out, pos = [], 0
         for start, end, value, term in marks:
