@@ -354,3 +354,30 @@ def test_explanation_view_finds_words_as_the_model_does(fitted):
     assert shaded == ["Probation"]
     assert view._gram_spans()["probation"] == [(32, 41)]
     assert text[32:41] == "Probation"
+
+
+def test_fit_takes_found_evidence_and_weak_supervision_finds_it_once(data, monkeypatch):
+    from tr_discourse.coders.ml import HybridCoder
+    from tr_discourse.coders.rules import RuleCoder
+
+    train, test, codings = data
+    found = RuleCoder("codebooks/tr_core.yaml").find(train["text"].tolist())
+    plain = MLCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train, codings)
+    given = MLCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train, codings, found=found)
+    pd.testing.assert_frame_equal(given.predict_proba(test), plain.predict_proba(test))
+    assert given.rule_precision_ == pytest.approx(plain.rule_precision_, nan_ok=True)
+    with pytest.raises(ValueError, match=r"evidence of 2 texts, but the segments table has"):
+        MLCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train, codings, found=found[:2])
+
+    calls = []
+    real_find = RuleCoder.find
+    monkeypatch.setattr(RuleCoder, "find", lambda self, texts: calls.append(len(texts))
+                        or real_find(self, texts))
+    with pytest.warns(WeakSupervisionWarning):
+        HybridCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train)
+    assert calls == [len(train)]
+
+    words_only = MLCoder("codebooks/tr_core.yaml", thresholds=0.5, rule_features=False,
+                         char_ngrams=False).fit(train, codings)
+    with pytest.raises(ValueError, match=r"evidence of 2 texts, but there are \d+ segments"):
+        words_only.predict_proba(test, found=found[:2])

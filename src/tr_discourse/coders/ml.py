@@ -237,11 +237,14 @@ class MLCoder:
         y = np.array([[c in sets[s] for c in codes] for s in train["segment_id"]], dtype=int)
         return train, y, codes
 
-    def fit(self, segments: pd.DataFrame, codings: pd.DataFrame) -> MLCoder:
+    def fit(self, segments: pd.DataFrame, codings: pd.DataFrame, *,
+            found: list[list[Evidence]] | None = None) -> MLCoder:
         """Learn every code of the codebook from coded segments.
 
         Only segments the codings examined are used; a segment examined and left
-        uncoded is a negative example for every code.
+        uncoded is a negative example for every code. ``found``, what
+        :meth:`RuleCoder.find` returned for the texts of ``segments`` (all of
+        its rows), saves finding the rule evidence again.
         """
         book = self._book()
         train, y, codes = self._targets(segments, codings, book)
@@ -259,7 +262,14 @@ class MLCoder:
         self.codebook_ = book
         self.codes_ = codes
         self.vectorizers_ = self._vectorizers()
-        rule_matrix = self._rule_matrix(texts, book, codes)  # features and rule precision
+        if found is not None:
+            if len(found) != len(segments):
+                raise ValueError(f"found holds the evidence of {len(found):,} texts, but the "
+                                 f"segments table has {len(segments):,} rows")
+            rows = np.flatnonzero(segments["segment_id"].isin(train["segment_id"]).to_numpy())
+            found = [found[r] for r in rows]
+        # Features, and the rules' precision on the training segments.
+        rule_matrix = self._rule_matrix(texts, book, codes, found)
         rule_rows = rule_matrix if self.rule_features else None
         x = self._features(texts, self.vectorizers_, True, book, codes, contexts, rule_rows)
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
@@ -363,6 +373,10 @@ class MLCoder:
         texts = segments["text"].fillna("").astype(str).tolist()
         contexts = context_texts(segments).tolist() if self.context else None
         rule_rows = None
+        if found is not None and len(found) != len(texts):
+            raise ValueError(f"found holds the evidence of {len(found):,} texts, but there are "
+                             f"{len(texts):,} segments: pass what find() returned for their "
+                             "texts")
         if self.rule_features and found is not None:
             rule_rows = self._rule_matrix(texts, self.codebook_, self.codes_, found)
         x = self._features(texts, self.vectorizers_, False, self.codebook_, self.codes_,
@@ -695,10 +709,12 @@ class HybridCoder(MLCoder):
             WeakSupervisionWarning, stacklevel=2)
         # A turn the rules leave uncoded for its role is not an example of "no code".
         coded = segments[[r is None for r in skipped_roles(segments, self.skip_roles)]]
-        rules = self._rule_coder(self._book()).predict(coded)
+        rule_coder = self._rule_coder(self._book())
+        found = rule_coder.find(coded["text"].fillna("").astype(str).tolist())  # found once
+        rules = rule_coder.code(coded, found=found)[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", WeakSupervisionWarning)
-            return super().fit(segments, rules)
+            return super().fit(coded, rules, found=found)
 
     def predict(self, segments: pd.DataFrame, *, found: list[list[Evidence]] | None = None
                 ) -> pd.DataFrame:
