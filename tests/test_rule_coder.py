@@ -279,7 +279,21 @@ def test_two_processes_give_the_same_evidence_and_keep_their_workers():
         assert two._pool_ is pool  # reused, not restarted
     finally:
         two.close()
-    assert two._pool_ is None
+    assert two._pool_ is None and pool._shutdown_thread
+    two.close()  # twice is fine
+
+
+def test_a_dropped_coder_stops_its_workers_and_nothing_keeps_the_pool():
+    import gc
+    import weakref
+
+    coder = RuleCoder("codebooks/tr_core.yaml", n_jobs=2, batch_size=10).fit()
+    coder.find(["The contract was cut."] * 50)
+    pool = weakref.ref(coder._pool_)
+    assert pool() is not None
+    del coder
+    gc.collect()
+    assert pool() is None
 
 
 def test_glob_finds_a_form_the_vocabulary_held_before_any_text(tmp_path):

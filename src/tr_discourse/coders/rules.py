@@ -129,10 +129,10 @@ class RuleCoder:
 
     def close(self) -> None:
         """Stop the worker processes ``n_jobs > 1`` started (they are kept between calls)."""
-        pool = getattr(self, "_pool_", None)
-        if pool is not None:
-            pool.shutdown()
-            self._pool_ = None
+        stop = getattr(self, "_pool_stop_", None)
+        if stop is not None and stop.detach() is not None:  # not stopped yet
+            self._pool_.shutdown()
+        self._pool_ = self._pool_stop_ = None
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "compiled_"):
@@ -299,7 +299,6 @@ def _pool(coder: RuleCoder, jobs: int) -> Any:
     Keeping them means each worker's tokenizer cache and learnt glob forms stay
     warm from one call to the next, as they do in a single process.
     """
-    import atexit
     import multiprocessing as mp
     import weakref
     from concurrent.futures import ProcessPoolExecutor
@@ -307,8 +306,7 @@ def _pool(coder: RuleCoder, jobs: int) -> Any:
     pool = getattr(coder, "_pool_", None)
     if pool is not None and coder._pool_key_ == (id(coder.compiled_), jobs):
         return pool
-    if pool is not None:
-        pool.shutdown()
+    coder.close()
     fork = "fork" in mp.get_all_start_methods()
     context = mp.get_context("fork" if fork else "spawn")
     pool = ProcessPoolExecutor(
@@ -317,8 +315,9 @@ def _pool(coder: RuleCoder, jobs: int) -> Any:
         else (None, coder.codebook_, coder.batch_size))
     coder._pool_ = pool
     coder._pool_key_ = (id(coder.compiled_), jobs)
-    weakref.finalize(coder, pool.shutdown, wait=False)  # workers end with their coder
-    atexit.register(pool.shutdown)
+    # The workers end with their coder, on close(), or when the interpreter exits (a
+    # finalizer runs at exit too), and no reference to the pool outlives them.
+    coder._pool_stop_ = weakref.finalize(coder, pool.shutdown, wait=False)
     return pool
 
 
