@@ -131,3 +131,23 @@ def test_split_is_a_partition_of_documents(folder, corpora):
     # The coders' instrument (definitions, criteria, examples) is unchanged since coding.
     assert book.definitions_hash == config["codebook_definitions_hash"]
     assert len(config["codebook_hash"]) == 64 and config["codebook_version"]
+
+
+def test_reference_codings_read_each_corpus_yaml_once(monkeypatch, tmp_path):
+    import tr_discourse.sample as sample
+
+    read = []
+    real = sample._corpus_config
+    monkeypatch.setattr(sample, "_corpus_config", lambda folder: read.append(folder) or
+                        real(folder))
+    plain = tmp_path / "plain"  # a folder of files, not a corpus folder
+    plain.mkdir()
+    found = sample.reference_codings([*FOLDERS, "tests/data/thread/thread.txt", plain])
+    assert read == FOLDERS  # once each; the file and the plain folder have none to read
+    read.clear()
+    each = [read_corpus_codings(f) for f in FOLDERS]
+    pd.testing.assert_frame_equal(found, pd.concat(each, ignore_index=True))
+    assert len(found) == sum(map(len, each)) > 1500 and set(found["coder"]) == {"reference"}
+    assert sample.reference_codings(["tests/data/thread/thread.txt", plain]) is None
+    with pytest.raises(trd.FormatError, match=r"plain: brings no reference codings.*--codings"):
+        sample.reference_codings([FOLDERS[0], plain], required=True)

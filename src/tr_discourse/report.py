@@ -24,9 +24,11 @@ import pandas as pd
 from . import analysis, plots
 from ._version import __version__
 from .codebook.load import load_codebook
+from .codebook.model import Codebook
 from .codings import read_codings, roll_up
-from .errors import TrDiscourseError
+from .errors import TrDiscourseError, TrDiscourseWarning
 from .io.write import atomic_write_text
+from .sample import reference_codings
 from .views import EvidenceView
 
 __all__ = ["build_report", "write_report"]
@@ -72,20 +74,15 @@ def _table(frame: pd.DataFrame, digits: int = 3) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _reference(manifest: dict[str, Any], book: Any) -> pd.DataFrame | None:
-    from .sample import corpus_config, read_corpus_codings
-
-    parts = []
-    for item in manifest.get("inputs", []):
-        path = Path(item)
-        try:
-            if path.is_dir() and (corpus_config(path).get("codings") or {}).get("reference"):
-                parts.append(read_corpus_codings(path))
-        except TrDiscourseError:
-            continue
-    if not parts:
+def _reference(manifest: dict[str, Any], book: Codebook) -> pd.DataFrame | None:
+    """Return the reference codings the run's inputs bring, rolled up (None: none)."""
+    try:
+        found = reference_codings(manifest.get("inputs", []))
+    except TrDiscourseError as exc:
+        warnings.warn(f"the comparison with the reference coding is left out: {exc}",
+                      TrDiscourseWarning, stacklevel=3)
         return None
-    return roll_up(pd.concat(parts, ignore_index=True), book)
+    return None if found is None else roll_up(found, book)
 
 
 def build_report(run_dir: str | Path, *, examples: int = 3,

@@ -116,12 +116,47 @@ def code_command(args: argparse.Namespace) -> int:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    """Run ``tr-discourse train``."""
+    """Run ``tr-discourse train``: fit the ML coder and save it.
+
+    The codings learnt from are ``--codings FILE``, else the reference codings
+    every input must bring (:func:`tr_discourse.sample.reference_codings`);
+    with ``--weak`` the model learns from the rule coder's output instead.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line: ``inputs``, ``codebook``, ``model``,
+        ``codings``, ``unit``, ``weak``, ``split`` (``"train"`` or ``"all"``)
+        and ``quiet``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    FormatError
+        Without ``--codings``, when an input brings no reference codings.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> args = argparse.Namespace(
+    ...     inputs=[Path("tests/data/thread/thread.txt")], codebook=Path("codebooks/tr_core.yaml"),
+    ...     model=Path("never-written.skops"), codings=None, unit=None, weak=False,
+    ...     split="all", quiet=True)
+    >>> train_command(args)
+    Traceback (most recent call last):
+    ...
+    tr_discourse.errors.FormatError: tests/data/thread/thread.txt: brings no reference codings ...
+
+    """
     import pandas as pd
 
     from .coders.ml import MLCoder
     from .codings import read_codings
-    from .sample import corpus_config, document_split, read_corpus_codings
+    from .sample import document_split, reference_codings
 
     book = load_codebook(args.codebook)
     segments = read_corpus(list(args.inputs), unit=args.unit).segments
@@ -138,17 +173,8 @@ def train_command(args: argparse.Namespace) -> int:
             print(f"trained on the rule coder's output for {coder.n_train_:,} segments; "
                   f"saved the model to {path}", file=sys.stderr)
         return 0
-    if args.codings is not None:
-        codings = read_codings(args.codings)
-    else:
-        parts = []
-        for item in args.inputs:
-            if not (item.is_dir() and (corpus_config(item).get("codings") or {})
-                    .get("reference")):
-                raise TrDiscourseError(f"{item} brings no reference codings (a corpus folder "
-                                       "whose corpus.yaml names them); pass --codings FILE")
-            parts.append(read_corpus_codings(item))
-        codings = pd.concat(parts, ignore_index=True)
+    codings = read_codings(args.codings) if args.codings is not None else \
+        reference_codings(args.inputs, required=True)
     if args.split == "train":
         split = pd.concat([document_split(i) for i in args.inputs if i.is_dir()])
         segments = segments[segments["doc_id"].map(split).eq("train")]

@@ -19,6 +19,7 @@ documents, so results are comparable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from .codings import read_codings
 from .corpus import _corpus_config
 from .errors import FormatError, unknown_name
 
-__all__ = ["corpus_config", "document_split", "read_corpus_codings"]
+__all__ = ["corpus_config", "document_split", "read_corpus_codings", "reference_codings"]
 
 
 def corpus_config(folder: str | Path) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def corpus_config(folder: str | Path) -> dict[str, Any]:
 
     """
     folder = Path(folder)
-    if not any((folder / n).exists() for n in ("corpus.yaml", "corpus.yml")):
+    if not _is_corpus_folder(folder):
         raise FormatError("not a corpus folder: it has no corpus.yaml", path=folder)
     config = _corpus_config(folder)
     path = folder / "corpus.yaml"
@@ -82,10 +83,71 @@ def read_corpus_codings(folder: str | Path, coder: str = "reference") -> pd.Data
 
     """
     folder = Path(folder)
-    codings = corpus_config(folder).get("codings") or {}
+    return _declared_codings(folder, corpus_config(folder), coder)
+
+
+def _declared_codings(folder: Path, config: dict[str, Any], coder: str) -> pd.DataFrame:
+    """Read the codings ``config`` (the folder's checked corpus.yaml) names for ``coder``."""
+    codings = config.get("codings") or {}
     if coder not in codings:
         raise unknown_name(f"codings of {folder}", coder, list(codings))
     return read_codings(folder / str(codings[coder]), coder=coder)
+
+
+def reference_codings(inputs: Iterable[str | Path], *,
+                      required: bool = False) -> pd.DataFrame | None:
+    """Return the reference codings that the corpus folders among ``inputs`` declare.
+
+    This is what ``tr-discourse train`` trains on when it gets no ``--codings``,
+    and what ``tr-discourse report`` compares a run with. Each input that is a
+    corpus folder whose ``corpus.yaml`` names ``codings: reference`` brings
+    those codings (its ``corpus.yaml`` is read once); files, plain folders
+    and corpus folders without a reference bring none.
+
+    Parameters
+    ----------
+    inputs : iterable of str or Path
+        What a coding run or a command was given: files, folders, corpus folders.
+    required : bool, default False
+        Raise an error for an input that brings no reference codings instead
+        of passing over it.
+
+    Returns
+    -------
+    DataFrame or None
+        The inputs' reference codings in one long table (coder ``reference``),
+        in input order; None when no input brings any.
+
+    Raises
+    ------
+    FormatError
+        When a corpus folder's ``corpus.yaml`` is malformed or names a codings
+        file that does not exist (see :func:`corpus_config`), and, with
+        ``required=True``, when an input brings no reference codings.
+
+    Examples
+    --------
+    >>> ref = reference_codings(["corpora/tr_blog", "tests/data/thread/thread.txt"])
+    >>> set(ref["coder"]), ref.equals(read_corpus_codings("corpora/tr_blog"))
+    ({'reference'}, True)
+    >>> reference_codings(["tests/data/thread/thread.txt"]) is None
+    True
+
+    """
+    parts = []
+    for item in map(Path, inputs):
+        config = corpus_config(item) if item.is_dir() and _is_corpus_folder(item) else {}
+        if "reference" in (config.get("codings") or {}):
+            parts.append(_declared_codings(item, config, "reference"))
+        elif required:
+            raise FormatError("brings no reference codings (it is not a corpus folder whose "
+                              "corpus.yaml names them under 'codings: reference'); pass the "
+                              "codings yourself (tr-discourse train --codings FILE)", path=item)
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def _is_corpus_folder(folder: Path) -> bool:
+    return any((folder / n).exists() for n in ("corpus.yaml", "corpus.yml"))
 
 
 def document_split(folder: str | Path) -> pd.Series:
