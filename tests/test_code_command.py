@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import stat
 from pathlib import Path
@@ -25,6 +27,17 @@ def runs(tmp_path_factory):
                      "--out", str(d), "--jobs", str(jobs), "--quiet"]) == 0
         out[jobs] = d
     return out
+
+
+@pytest.fixture(scope="module")
+def weak_model(tmp_path_factory):
+    """A model trained on the rule coder's output (fast: no human coding), with train's stderr."""
+    model = tmp_path_factory.mktemp("weak") / "weak.skops"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["train", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                     "--model", str(model), "--weak"]) == 0
+    return model, err.getvalue()
 
 
 def test_code_writes_every_output_with_the_codebook_provenance(runs):
@@ -99,11 +112,9 @@ def test_train_then_code_with_the_ml_coder(tmp_path, capsys):
     assert "brings no reference codings" in capsys.readouterr().err
 
 
-def test_weak_training_and_hybrid_coding_from_the_command_line(tmp_path, capsys):
-    model = tmp_path / "weak.skops"
-    assert main(["train", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
-                 "--model", str(model), "--weak"]) == 0
-    assert "weak supervision" in capsys.readouterr().err
+def test_weak_training_and_hybrid_coding_from_the_command_line(weak_model, tmp_path, capsys):
+    model, err = weak_model
+    assert "weak supervision" in err
     out = tmp_path / "hybrid"
     assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
                  "--coder", "hybrid", "--model", str(model), "--out", str(out),
@@ -114,20 +125,43 @@ def test_weak_training_and_hybrid_coding_from_the_command_line(tmp_path, capsys)
     assert "--coder hybrid needs --model PATH" in capsys.readouterr().err
 
 
-def test_ml_and_hybrid_runs_find_the_rule_evidence_once(tmp_path, monkeypatch):
+@pytest.mark.parametrize("roll_up", [False, True], ids=["flat", "rolled"])
+def test_ml_and_hybrid_runs_find_the_evidence_and_compile_the_codebook_once(
+        weak_model, tmp_path, monkeypatch, roll_up):
     from tr_discourse.coders._compile import CompiledCodebook
+    from tr_discourse.coders.ml import MLCoder
     from tr_discourse.run import code_corpus
 
-    model = tmp_path / "weak.skops"
-    assert main(["train", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
-                 "--model", str(model), "--weak", "--quiet"]) == 0
-    calls = []
-    real = CompiledCodebook.evidence
+    model, _ = weak_model
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    segments = trd.read_corpus("corpora/tr_blog").segments
+    # What each coder gives on its own, each compiling the codebook for itself.
+    expected_codings = {"ml": MLCoder.load(model).predict(segments),
+                        "hybrid": MLCoder.load(model).predict_hybrid(segments)}
+    expected_evidence = trd.RuleCoder(book, roll_up=roll_up).fit().code(segments)[1]
+    found, compiled = [], []
+    real_evidence, real_init = CompiledCodebook.evidence, CompiledCodebook.__init__
     monkeypatch.setattr(CompiledCodebook, "evidence",
-                        lambda self, texts, batch_size=1000: calls.append(len(texts)) or
-                        real(self, texts, batch_size))
+                        lambda self, texts, batch_size=1000: found.append(len(texts)) or
+                        real_evidence(self, texts, batch_size))
+    monkeypatch.setattr(CompiledCodebook, "__init__",
+                        lambda self, codebook: compiled.append(codebook.hash) or
+                        real_init(self, codebook))
     for coder in ("ml", "hybrid"):
-        calls.clear()
+        found.clear()
+        compiled.clear()
+        out = tmp_path / coder
         manifest = code_corpus([Path("corpora/tr_blog")], Path("codebooks/tr_core.yaml"),
-                               tmp_path / coder, coder=coder, model=model)
-        assert calls == [manifest["counts"]["segments"]], coder
+                               out, coder=coder, model=model, roll_up=roll_up)
+        assert found == [manifest["counts"]["segments"]], coder
+        assert compiled == [book.hash], coder  # the model's rule coder serves the run too
+        written = trd.read_codings(out / "codings.parquet")
+        pd.testing.assert_frame_equal(written, trd.read_codings(
+            _written(expected_codings[coder], tmp_path / f"{coder}.parquet")))
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "evidence.parquet"),
+                                      expected_evidence)
+
+
+def _written(codings: pd.DataFrame, path: Path) -> Path:
+    trd.write_codings(codings, path)
+    return path

@@ -16,6 +16,7 @@ from typing import Any
 from ._version import __version__
 from .analysis import cooccurrence, frequencies
 from .codebook.load import load_codebook
+from .codebook.model import Codebook
 from .coders import RuleCoder
 from .codings import write_codings
 from .corpus import read_corpus
@@ -34,12 +35,53 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
                 coder: str = "rules", model: Path | None = None) -> dict[str, Any]:
     """Code the inputs and write the outputs to ``out``; return the manifest.
 
-    ``coder`` is ``"rules"`` (the rule coder) or ``"ml"`` (a model saved by
-    ``tr-discourse train``, which must have been trained with ``codebook``).
-
     Every file is written atomically, and ``manifest.json`` (inputs, options,
     codebook provenance, library versions, counts and each file's SHA-256) is
     written last: a directory without it holds an interrupted run.
+
+    Parameters
+    ----------
+    inputs : list of Path
+        Files, folders of files or corpus folders.
+    codebook : Path
+        The codebook file.
+    out : Path
+        The output folder (created if need be); it receives :data:`OUTPUT_FILES`.
+    unit, format : str, optional
+        As :func:`tr_discourse.read_corpus`.
+    roll_up : bool, default False
+        Give segments the parents of the codes the rules find.
+    jobs : int, default 1
+        Processes the rule coder codes with (the output is the same).
+    coder : {"rules", "ml", "hybrid"}, default "rules"
+        The rule coder, or a model saved by ``tr-discourse train`` (``model``),
+        which must have been trained with ``codebook``; the rule evidence is
+        still found, once, and written.
+    model : Path, optional
+        The model, for ``coder="ml"`` or ``"hybrid"``.
+
+    Returns
+    -------
+    dict
+        The manifest, as written to ``out/manifest.json``.
+
+    Raises
+    ------
+    TrDiscourseError
+        When ``coder`` needs a model and none is given, or the model was
+        trained with another codebook (before any coding is done).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> manifest = code_corpus([Path("tests/data/thread/thread.txt")],
+    ...                        Path("codebooks/tr_core.yaml"), out)
+    >>> manifest["counts"]["segments"], manifest["coder_params"]["roll_up"]
+    (9, False)
+    >>> sorted(manifest["files"]) == sorted(OUTPUT_FILES[:-1])
+    True
+
     """
     started = time.perf_counter()
     book = load_codebook(codebook)
@@ -53,7 +95,7 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         trained = MLCoder.load(model, codebook=book)
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
-    rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs).fit()
+    rules = _rule_coder(book, roll_up=roll_up, jobs=jobs, model=trained)
     # The rules run once: their evidence is written, and a model uses it as features.
     found = rules.find(segments["text"].fillna("").astype(str).tolist())
     codings, evidence = rules.code(segments, found=found)
@@ -91,12 +133,56 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     return manifest
 
 
+def _rule_coder(book: Codebook, *, roll_up: bool, jobs: int, model: Any) -> RuleCoder:
+    """Return the run's rule coder, fitted; with a model, on the patterns the model compiled.
+
+    Compiling a codebook takes about a second. A model (MLCoder) keeps a rule
+    coder of its own for its features; when it is of the run's codebook (equal
+    hash), the run's coder shares its compiled patterns, which do not depend on
+    ``roll_up`` or ``n_jobs``, instead of compiling them a second time.
+    """
+    rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs)
+    own = None if model is None else model._rule_coder(model.codebook_)
+    if own is None or own.codebook_.hash != book.hash:
+        return rules.fit()
+    rules.codebook_, rules.compiled_ = book, own.compiled_  # what fit() would have made
+    return rules
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def code_command(args: argparse.Namespace) -> int:
-    """Run ``tr-discourse code``."""
+    """Run ``tr-discourse code``: :func:`code_corpus`, then a summary on standard error.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line: ``inputs``, ``codebook``, ``out``, ``unit``,
+        ``format``, ``roll_up``, ``jobs``, ``coder``, ``model`` and ``quiet``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    TrDiscourseError
+        When ``--jobs`` is below 1 or ``--out`` is a file; as :func:`code_corpus`.
+
+    Examples
+    --------
+    >>> import argparse, tempfile
+    >>> args = argparse.Namespace(
+    ...     inputs=[Path("tests/data/thread/thread.txt")], codebook=Path("codebooks/tr_core.yaml"),
+    ...     out=Path(tempfile.mkdtemp()), unit=None, format=None, roll_up=False, jobs=1,
+    ...     coder="rules", model=None, quiet=True)
+    >>> code_command(args), (args.out / "manifest.json").exists()
+    (0, True)
+
+    """
     if args.jobs < 1:
         raise TrDiscourseError(f"--jobs must be 1 or more, got {args.jobs}")
     if args.out.exists() and not args.out.is_dir():
