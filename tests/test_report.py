@@ -7,9 +7,14 @@ import shutil
 import struct
 import subprocess
 
+import pandas as pd
 import pytest
 
+import tr_discourse as trd
 from tr_discourse.cli import main
+from tr_discourse.codings import read_codings, roll_up
+from tr_discourse.errors import TrDiscourseError
+from tr_discourse.report import build_report
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +24,88 @@ def run(tmp_path_factory):
                  "--roll-up", "--out", str(out), "--quiet"]) == 0
     assert main(["report", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory):
+    """A run without --roll-up: a parent code counts only its own patterns' segments."""
+    out = tmp_path_factory.mktemp("flat")
+    assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def _shown(page: str, after: str) -> dict[str, list[str]]:
+    """The rows of the first table after ``after`` in the page: first cell -> the others."""
+    table = page.split(after, 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    return {row[0]: row[1:] for row in rows}
+
+
+def _number(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
+def _assert_report_shows_the_csvs(page: str, run_dir) -> int:
+    """Check the counts and significant pairs shown against the run's CSVs; return the pairs."""
+    freq = pd.read_csv(run_dir / "frequencies.csv").set_index("code")
+    counts = _shown(page, "<h2>Counts</h2>")
+    assert list(counts) == list(freq.index)
+    for code, (segments, documents, share, *_) in counts.items():
+        assert _number(segments) == freq.loc[code, "segments"], code
+        assert _number(documents) == freq.loc[code, "documents"], code
+        assert _number(share) == pytest.approx(freq.loc[code, "share"], abs=5e-4), code
+    pairs = pd.read_csv(run_dir / "cooccurrence.csv").set_index(["code_a", "code_b"])
+    expected = pairs[pairs["significant"]].sort_values("npmi", ascending=False).head(15)
+    after = page.split("more often than chance", 1)[1] if len(expected) else ""
+    shown = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>"
+                       r"<td>(.*?)</td>", after.split("</table>", 1)[0])
+    assert [(a, b) for a, b, *_ in shown] == expected.index.tolist()
+    for a, b, n_a, n_b, n_ab in shown:
+        assert [int(n_a), int(n_b), int(n_ab)] == \
+            pairs.loc[(a, b), ["n_a", "n_b", "n_ab"]].tolist(), (a, b)
+    return len(shown)
+
+
+def test_report_counts_are_the_run_tables_without_roll_up(flat):
+    page = build_report(flat)
+    assert _assert_report_shows_the_csvs(page, flat) > 0
+    codings = read_codings(flat / "codings.parquet")
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    own = int(codings["code"].eq("marketisation").sum())
+    rolled = int(roll_up(codings, book)["code"].eq("marketisation").sum())
+    shown = _shown(page, "<h2>Counts</h2>")["marketisation"][0]
+    assert _number(shown) == own == 124 and rolled == 138  # not rolled up behind the run's back
+    assert "children rolled up to their parents on both sides" in page  # the reference table
+
+
+def test_report_counts_are_the_run_tables_with_roll_up(run):
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert _assert_report_shows_the_csvs(page, run) == 0  # none left once parents are out
+    pairs = pd.read_csv(run / "cooccurrence.csv")
+    # Rolled up, a code and its parent co-occur by construction: the run leaves them out.
+    together = set(zip(pairs["code_a"], pairs["code_b"], strict=True))
+    assert len(pairs) == 12 * 11 // 2 - 3
+    assert not together & {("marketisation", "payment_by_results"),
+                           ("marketisation", "supply_chain"),
+                           ("professionalisation", "caseload_pressure")}
+
+
+@pytest.fixture
+def own_codebook_run(tmp_path):
+    book = tmp_path / "book.yaml"
+    shutil.copy("codebooks/tr_core.yaml", book)
+    out = tmp_path / "run"
+    assert main(["code", "tests/data/thread/thread.txt", "--codebook", str(book),
+                 "--out", str(out), "--quiet"]) == 0
+    return book, out
+
+
+def test_report_names_a_missing_output_of_the_run(own_codebook_run):
+    _, out = own_codebook_run
+    (out / "frequencies.csv").unlink()
+    with pytest.raises(TrDiscourseError, match=r"frequencies\.csv.*re-run tr-discourse code"):
+        build_report(out)
 
 
 def test_report_is_self_contained_and_complete(run):

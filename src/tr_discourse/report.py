@@ -74,6 +74,30 @@ def _table(frame: pd.DataFrame, digits: int = 3) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def _manifest(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "manifest.json"
+    if not path.exists():
+        raise TrDiscourseError(f"{run_dir}: no manifest.json; this is not the output of a "
+                               "complete tr-discourse code run (or the run was interrupted)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _output(run_dir: Path, name: str) -> Path:
+    """Return the path of one of the run's outputs, which must still be there."""
+    path = run_dir / name
+    if not path.exists():
+        raise TrDiscourseError(f"{path} is missing: the coding run in {run_dir} wrote it "
+                               "(its manifest.json lists it), and the report reads it; re-run "
+                               "tr-discourse code to write the run's outputs again")
+    return path
+
+
+def _run_table(path: Path) -> pd.DataFrame:
+    """Read a CSV table the run wrote: only empty cells are missing (a code may be ``NA``)."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""],
+                       dtype={"code": str, "code_a": str, "code_b": str})
+
+
 def _reference(manifest: dict[str, Any], book: Codebook) -> pd.DataFrame | None:
     """Return the reference codings the run's inputs bring, rolled up (None: none)."""
     try:
@@ -89,28 +113,71 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
                  images: dict[str, bytes] | None = None) -> str:
     """Return the HTML report of the coding run in ``run_dir``.
 
-    ``images``, if given, receives each plot as PNG bytes under a file name.
+    The counts and co-occurrence shown are the run's own ``frequencies.csv``
+    and ``cooccurrence.csv``, and the timeline, the codes by group and the
+    example passages come from its ``codings.parquet`` as written, so the
+    report always agrees with the run's tables, rolled up or not as the run
+    was (``--roll-up``). Only the comparison with a reference coding rolls
+    child codes up to their parents on both sides, as ``tr-discourse agree
+    --codebook`` does, since the reference codings carry every parent.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The output folder of ``tr-discourse code``
+        (:func:`tr_discourse.run.code_corpus`).
+    examples : int, default 3
+        Example passages per code: the code's highest-scoring segments.
+    images : dict, optional
+        Receives each plot as PNG bytes under a file name.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (images embedded).
+
+    Raises
+    ------
+    TrDiscourseError
+        When ``run_dir`` holds no complete run (no ``manifest.json``), or an
+        output the report reads is missing.
+
+    Warns
+    -----
+    TrDiscourseWarning
+        When a corpus folder among the inputs has a broken ``corpus.yaml``
+        (the comparison with the reference is left out).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from tr_discourse.run import code_corpus
+    >>> out = Path(tempfile.mkdtemp())
+    >>> _ = code_corpus([Path("tests/data/thread/thread.txt")],
+    ...                 Path("codebooks/tr_core.yaml"), out)
+    >>> images = {}
+    >>> page = build_report(out, images=images)
+    >>> page.startswith("<!DOCTYPE html>"), "<h2>Counts</h2>" in page
+    (True, True)
+    >>> sorted(images)
+    ['codes_by_kind.png', 'cooccurrence_heatmap.png', 'cooccurrence_network.png',
+     'frequencies.png', 'timeline.png']
+
     """
     images = {} if images is None else images
     run_dir = Path(run_dir)
-    manifest_path = run_dir / "manifest.json"
-    if not manifest_path.exists():
-        raise TrDiscourseError(f"{run_dir}: no manifest.json; this is not the output of a "
-                               "complete tr-discourse code run (or the run was interrupted)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = _manifest(run_dir)
     codebook_path = Path(manifest.get("codebook_path", ""))
     book = load_codebook(codebook_path) if codebook_path.is_file() else None
-    segments = pd.read_parquet(run_dir / "segments.parquet")
-    codings = read_codings(run_dir / "codings.parquet")
+    segments = pd.read_parquet(_output(run_dir, "segments.parquet"))
+    codings = read_codings(_output(run_dir, "codings.parquet"))
     evidence = pd.read_parquet(run_dir / "evidence.parquet") \
         if (run_dir / "evidence.parquet").exists() else None
-    if book is not None:
-        codings = roll_up(codings, book)
-        codes = [c.id for c in book.codes]
-    else:
-        codes = sorted(set(codings["code"].dropna()))
-    freq = analysis.frequencies(segments, codings, codes=codes)
-    cooc = analysis.cooccurrence(codings, codes=codes, codebook=book)
+    freq = _run_table(_output(run_dir, "frequencies.csv")).set_index("code")
+    cooc = _run_table(_output(run_dir, "cooccurrence.csv"))
+    cooc["significant"] = cooc["significant"].astype(bool)
+    codes = list(freq.index)
     parts = [f"<h1>Coding report: {html.escape(', '.join(manifest.get('inputs', [])))}</h1>",
              '<p class="meta">' + html.escape(
                  f"coder {manifest.get('coder')} · codebook {manifest.get('codebook')} "
@@ -155,9 +222,11 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            table = agreement(reference, codings, codes=codes)
+            table = agreement(reference, roll_up(codings, book), codes=codes)
         parts.append("<h2>Against the reference coding</h2><p>The inputs bring an "
-                     "adjudicated reference coding; this run is B, the reference A.</p>")
+                     "adjudicated reference coding; this run is B, the reference A, with "
+                     "children rolled up to their parents on both sides (as tr-discourse "
+                     "agree --codebook does).</p>")
         parts.append(_table(table[["units", "n_a", "n_b", "precision", "recall", "f1",
                                    "cohen_kappa", "krippendorff_alpha"]]))
         parts.append(_png(plots.plot_scores(table.loc[codes], "f1", codebook=book),
@@ -184,6 +253,35 @@ def write_report(run_dir: str | Path, html_path: str | Path | None = None) -> Pa
     """Write the report of ``run_dir`` (default ``run_dir/report.html``) atomically.
 
     The plots are also written as PNG files to ``run_dir/plots/``.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The output folder of ``tr-discourse code``.
+    html_path : str or Path, optional
+        Where to write the report (default ``run_dir/report.html``).
+
+    Returns
+    -------
+    Path
+        The report's path.
+
+    Raises
+    ------
+    TrDiscourseError
+        As :func:`build_report`; nothing is written then.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from tr_discourse.run import code_corpus
+    >>> out = Path(tempfile.mkdtemp())
+    >>> _ = code_corpus([Path("tests/data/thread/thread.txt")],
+    ...                 Path("codebooks/tr_core.yaml"), out)
+    >>> write_report(out).name, (out / "plots" / "frequencies.png").exists()
+    ('report.html', True)
+
     """
     from .io.write import atomic_write_bytes
 

@@ -50,7 +50,10 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     unit, format : str, optional
         As :func:`tr_discourse.read_corpus`.
     roll_up : bool, default False
-        Give segments the parents of the codes the rules find.
+        Give segments the parents of the codes the rules find. The tables are
+        counted from the codings as written; rolled up, ``cooccurrence.csv``
+        leaves out each code's pairs with its own ancestors, which co-occur by
+        construction.
     jobs : int, default 1
         Processes the rule coder codes with (the output is the same).
     coder : {"rules", "ml", "hybrid"}, default "rules"
@@ -113,7 +116,9 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     codes = [c.id for c in book.codes]
     write_table(frequencies(segments, codings, codes=codes).reset_index(),
                 out / "frequencies.csv")
-    write_table(cooccurrence(codings, codes=codes), out / "cooccurrence.csv")
+    # Rolled up, a code and its ancestors co-occur by construction: not a pair to test.
+    write_table(cooccurrence(codings, codes=codes, codebook=book if roll_up else None),
+                out / "cooccurrence.csv")
     manifest = {
         "tr_discourse": __version__, "python": platform.python_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
