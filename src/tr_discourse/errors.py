@@ -72,14 +72,50 @@ class FormatWarning(TrDiscourseWarning):
     """A file was read, but something in it was not as its format says."""
 
 
-def unknown_name(what: str, value: object, known: Iterable[str]) -> UnknownNameError:
-    """Build the error for a name that is not registered.
+def unknown_name(
+    what: str,
+    value: object,
+    known: Iterable[str],
+    *,
+    where: str | PathLike[str] | None = None,
+    plural: str | None = None,
+) -> UnknownNameError:
+    """Build the error for a name that is not one of the accepted names.
+
+    Every such message has one shape: where the value was given (when known),
+    the value, and the accepted names, sorted.
+
+    Parameters
+    ----------
+    what : str
+        What the name names: ``"format"``, ``"level"``, ``"correction"``...
+    value : object
+        The value received.
+    known : iterable of str
+        The accepted names.
+    where : str or path-like, optional
+        Where the value was given: a function (``"cooccurrence"``), a
+        command-line option (``"--out x.xlsx"``) or a file.
+    plural : str, optional
+        The plural of ``what`` (default: ``what`` with an "s").
+
+    Returns
+    -------
+    UnknownNameError
+        To raise; a ``ValueError``.
 
     Examples
     --------
     >>> str(unknown_name("format", "pdf", ["csv", "docx"]))
     "Unknown format 'pdf'. Known formats: 'csv', 'docx'."
+    >>> str(unknown_name("correction", "bonferroni", ["holm", "bh", "none"], where="adjust_p"))
+    "adjust_p: unknown correction 'bonferroni'. Known corrections: 'bh', 'holm', 'none'."
+    >>> str(unknown_name("weights", "cubic", ["linear", "quadratic"], plural="weights"))
+    "Unknown weights 'cubic'. Known weights: 'linear', 'quadratic'."
 
     """
     names = ", ".join(repr(k) for k in sorted(known))
-    return UnknownNameError(f"Unknown {what} {value!r}. Known {what}s: {names}.")
+    message = f"unknown {what} {value!r}. Known {plural or what + 's'}: {names}."
+    if where is None:
+        return UnknownNameError(message[0].upper() + message[1:])
+    return UnknownNameError(f"{where}: {message}")
