@@ -229,3 +229,32 @@ def test_agreement_warns_once_for_codes_nobody_used():
         table = agreement(a, b, codes=["x", "z"])
     assert table.loc["x", "cohen_kappa"] == 1.0
     assert math.isnan(table.loc["z", "cohen_kappa"])
+
+
+def test_pi_and_s_share_their_form_and_their_undefined_cases():
+    # Bennett's S counts the categories it is given: q = 4 here, so (0.88 - 1/4) / (3/4).
+    four = ["STAT", "IReq", "Chck", "Other"]
+    assert bennett_s(*AP_TABLE4, labels=four) == pytest.approx(0.84, abs=1e-12)
+    # Scott's pi with labels restricted to two categories: 78 units, p_o = 78/84.
+    two = ["STAT", "IReq"]
+    p_stat, p_ireq = (46 + 52) / 2 / 84, (38 + 32) / 2 / 84
+    p_e = p_stat ** 2 + p_ireq ** 2
+    assert scott_pi(*AP_TABLE4, labels=two) == pytest.approx((78 / 84 - p_e) / (1 - p_e))
+    cases = [(scott_pi, "Scott's pi", "both coders used a single category"),
+             (bennett_s, "Bennett's S", "fewer than two categories")]
+    for coefficient, name, single in cases:
+        with pytest.warns(ReliabilityWarning, match=f"{name} is undefined: {single}") as caught:
+            assert math.isnan(coefficient(["a", "a"], ["a", "a"]))
+        assert caught[0].filename == __file__  # the warning points at the caller
+        with pytest.warns(ReliabilityWarning, match=f"{name} is undefined: no unit was coded "
+                          "by both coders"):
+            assert math.isnan(coefficient(["a", None], [None, "b"]))
+
+
+def test_unknown_options_name_the_function_and_the_choices():
+    with pytest.raises(ValueError, match=r"^cohen_kappa: unknown weights 'cubic'\. Known "
+                       r"weights: 'linear', 'quadratic'\.$"):
+        cohen_kappa([1, 2], [1, 2], weights="cubic")
+    with pytest.raises(ValueError, match=r"^krippendorff_alpha: unknown set distance 'dice'\. "
+                       r"Known set distances: 'jaccard', 'masi', 'passonneau'\.$"):
+        krippendorff_alpha([[{"a"}], [{"a"}]], distance="dice")

@@ -47,8 +47,14 @@ class ReliabilityWarning(TrDiscourseWarning):
     """A coefficient is undefined for the data and was returned as NaN."""
 
 
-def _undefined(name: str, why: str) -> float:
-    warnings.warn(f"{name} is undefined: {why}; returning NaN", ReliabilityWarning, stacklevel=3)
+def _undefined(name: str, why: str, *, stacklevel: int = 3) -> float:
+    """Warn that a coefficient is undefined, and why; return NaN.
+
+    ``stacklevel`` points the warning at the user's call: 3 from a public
+    function that calls this directly, one more for each helper in between.
+    """
+    warnings.warn(f"{name} is undefined: {why}; returning NaN", ReliabilityWarning,
+                  stacklevel=stacklevel)
     return math.nan
 
 
@@ -173,10 +179,11 @@ def krippendorff_alpha(
     """
     if isinstance(distance, str):
         if distance not in _SET_DISTANCES:
-            raise unknown_name("set distance", distance, _SET_DISTANCES)
+            raise unknown_name("set distance", distance, _SET_DISTANCES,
+                               where="krippendorff_alpha")
         distance = _SET_DISTANCES[distance]
     if distance is None and level not in LEVELS:
-        raise unknown_name("level", level, LEVELS)
+        raise unknown_name("level", level, LEVELS, where="krippendorff_alpha")
     rows = [list(r) for r in (data.to_numpy() if isinstance(data, pd.DataFrame) else data)]
     if not rows or len({len(r) for r in rows}) != 1:
         raise ValueError("reliability data must be a non-empty coders x units table "
@@ -320,7 +327,8 @@ def cohen_kappa(
         i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
         w = np.abs(i - j) if weights == "linear" else (i - j) ** 2
     else:
-        raise unknown_name("weights", weights, ["linear", "quadratic"])
+        raise unknown_name("weights", weights, ["linear", "quadratic"], where="cohen_kappa",
+                           plural="weights")
     denominator = (w * expected).sum()
     if denominator == 0:
         return _undefined("Cohen's kappa", "chance disagreement is 0 (both coders used "
@@ -328,49 +336,91 @@ def cohen_kappa(
     return float(1 - (w * p).sum() / denominator)
 
 
+def _chance_corrected(name: str, a: Sequence[Any], b: Sequence[Any],
+                      labels: Sequence[Any] | None,
+                      chance: Callable[[np.ndarray, int], float], single: str) -> float:
+    """Return ``(p_o - p_e) / (1 - p_e)``, the form Scott's pi and Bennett's S share.
+
+    ``chance(p, q)`` gives the chance agreement p_e from the table of
+    proportions ``p`` (coder A's categories as rows) and the number of
+    categories ``q``. NaN with a :class:`ReliabilityWarning` when no unit was
+    coded by both coders, or when p_e is 1 (``single`` says why).
+    """
+    table, labels = _table(a, b, labels)
+    n = table.sum()
+    if n == 0:
+        return _undefined(name, "no unit was coded by both coders", stacklevel=4)
+    p = table / n
+    p_e = chance(p, len(labels))
+    if p_e == 1:
+        return _undefined(name, single, stacklevel=4)
+    return (float(np.trace(p)) - p_e) / (1 - p_e)
+
+
+def _pooled_chance(p: np.ndarray, q: int) -> float:
+    """Scott's chance agreement: the sum of squares of the two coders' mean marginals."""
+    pooled = (p.sum(axis=0) + p.sum(axis=1)) / 2
+    return float((pooled ** 2).sum())
+
+
+def _uniform_chance(p: np.ndarray, q: int) -> float:
+    """Bennett's chance agreement: 1/q, as if every category were equally likely."""
+    return 1 / q
+
+
 def scott_pi(a: Sequence[Any], b: Sequence[Any], *, labels: Sequence[Any] | None = None
              ) -> float:
     """Scott's pi: like kappa, with chance agreement from the two coders' pooled marginals.
 
+    Parameters
+    ----------
+    a, b : sequence
+        The two coders' categories, one per unit; ``None`` or NaN where a
+        coder did not code the unit (such units are left out).
+    labels : sequence, optional
+        The categories to count (default: every category either coder used).
+
+    Returns
+    -------
+    float
+        NaN with a :class:`ReliabilityWarning` when no unit was coded by both
+        coders, or both used a single category.
+
     Examples
     --------
+    Artstein and Poesio (2008), table 4:
+
     >>> a = ["STAT"] * 46 + ["IReq"] * 44 + ["Chck"] * 10
     >>> b = ["STAT"] * 52 + ["IReq"] * 32 + ["Chck"] * 16
     >>> round(scott_pi(a, b), 4)
     0.7995
 
     """
-    table, _ = _table(a, b, labels)
-    n = table.sum()
-    if n == 0:
-        return _undefined("Scott's pi", "no unit was coded by both coders")
-    p = table / n
-    pooled = (p.sum(axis=0) + p.sum(axis=1)) / 2
-    p_e = float((pooled ** 2).sum())
-    if p_e == 1:
-        return _undefined("Scott's pi", "both coders used a single category")
-    return (float(np.trace(p)) - p_e) / (1 - p_e)
+    return _chance_corrected("Scott's pi", a, b, labels, _pooled_chance,
+                             "both coders used a single category")
 
 
 def bennett_s(a: Sequence[Any], b: Sequence[Any], *, labels: Sequence[Any] | None = None
               ) -> float:
     """Bennett, Alpert and Goldstein's S: chance agreement 1/q for q categories.
 
+    Takes the arguments of :func:`scott_pi`; ``labels`` fixes the q categories
+    (default: every category either coder used). NaN with a
+    :class:`ReliabilityWarning` when no unit was coded by both coders, or
+    there are fewer than two categories.
+
     Examples
     --------
+    Artstein and Poesio (2008), table 4:
+
     >>> a = ["STAT"] * 46 + ["IReq"] * 44 + ["Chck"] * 10
     >>> b = ["STAT"] * 52 + ["IReq"] * 32 + ["Chck"] * 16
     >>> round(bennett_s(a, b), 2)
     0.82
 
     """
-    table, labels = _table(a, b, labels)
-    if table.sum() == 0:
-        return _undefined("Bennett's S", "no unit was coded by both coders")
-    if len(labels) < 2:
-        return _undefined("Bennett's S", "fewer than two categories")
-    q = len(labels)
-    return (float(np.trace(table) / table.sum()) - 1 / q) / (1 - 1 / q)
+    return _chance_corrected("Bennett's S", a, b, labels, _uniform_chance,
+                             "fewer than two categories")
 
 
 def fleiss_kappa(counts: Any) -> float:
