@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import struct
@@ -13,7 +14,7 @@ import pytest
 import tr_discourse as trd
 from tr_discourse.cli import main
 from tr_discourse.codings import read_codings, roll_up
-from tr_discourse.errors import TrDiscourseError
+from tr_discourse.errors import TrDiscourseError, TrDiscourseWarning
 from tr_discourse.report import build_report
 
 
@@ -99,6 +100,35 @@ def own_codebook_run(tmp_path):
     assert main(["code", "tests/data/thread/thread.txt", "--codebook", str(book),
                  "--out", str(out), "--quiet"]) == 0
     return book, out
+
+
+def test_report_refuses_a_codebook_changed_since_the_run(own_codebook_run, capsys):
+    book, out = own_codebook_run
+    recorded = json.loads((out / "manifest.json").read_text())["codebook_hash"]
+    text = book.read_text(encoding="utf-8")
+    book.write_text("# a comment changes the file, not the codebook\n" + text, encoding="utf-8")
+    assert "Example passages" in build_report(out)
+    book.write_text(text.replace("version: 1.3.0", "version: 1.3.1"), encoding="utf-8")
+    current = trd.load_codebook(book).hash
+    assert current != recorded
+    with pytest.raises(TrDiscourseError, match="has changed since the coding run") as info:
+        build_report(out)
+    message = str(info.value)
+    for part in (str(book.resolve()), recorded[:12], current[:12], "1.3.0", "1.3.1",
+                 "tr-discourse code"):
+        assert part in message, part
+    assert main(["report", str(out)]) == 2
+    assert "has changed since the coding run" in capsys.readouterr().err
+    assert not (out / "report.html").exists()
+
+
+def test_report_without_the_codebook_warns_and_leaves_out_what_needs_it(own_codebook_run):
+    book, out = own_codebook_run
+    book.unlink()
+    with pytest.warns(TrDiscourseWarning, match="no longer exists") as caught:
+        page = build_report(out)
+    assert str(book.resolve()) in str(caught[0].message)
+    assert "<h2>Counts</h2>" in page and "Example passages" not in page
 
 
 def test_report_names_a_missing_output_of_the_run(own_codebook_run):

@@ -98,6 +98,31 @@ def _run_table(path: Path) -> pd.DataFrame:
                        dtype={"code": str, "code_a": str, "code_b": str})
 
 
+def _run_codebook(run_dir: Path, manifest: dict[str, Any]) -> Codebook | None:
+    """Load the run's codebook; None, with a warning, when its file is gone.
+
+    Raises when the file now holds another codebook than the run recorded.
+    """
+    path = Path(manifest.get("codebook_path") or "")
+    if not path.is_file():
+        warnings.warn(f"{path}, the codebook of the coding run in {run_dir}, no longer exists: "
+                      "the report leaves out the comparison with the reference coding and "
+                      "the example passages, and names codes by id; restore the codebook "
+                      "to have them", TrDiscourseWarning, stacklevel=3)
+        return None
+    book = load_codebook(path)
+    recorded = manifest.get("codebook_hash")
+    if recorded is not None and book.hash != recorded:
+        raise TrDiscourseError(
+            f"{path} has changed since the coding run in {run_dir}: its content hash is now "
+            f"{book.hash[:12]}... (version {book.version}), but the run recorded "
+            f"{str(recorded)[:12]}... (version {manifest.get('codebook_version')}) in "
+            "manifest.json, so the report would label, roll up and compare the run's codes "
+            "by another codebook than the one that made them; re-run tr-discourse code with "
+            "this codebook to report on it, or restore the codebook the run used")
+    return book
+
+
 def _reference(manifest: dict[str, Any], book: Codebook) -> pd.DataFrame | None:
     """Return the reference codings the run's inputs bring, rolled up (None: none)."""
     try:
@@ -139,14 +164,22 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
     Raises
     ------
     TrDiscourseError
-        When ``run_dir`` holds no complete run (no ``manifest.json``), or an
-        output the report reads is missing.
+        When ``run_dir`` holds no complete run (no ``manifest.json``), when an
+        output the report reads is missing, or when the run's codebook file
+        has changed since the run (its content hash differs from the one in
+        the manifest). The codebook gives the report its code labels, the
+        hierarchy for rolling up and the evidence view; a report of codes by
+        another codebook than the one that made them would misstate the run
+        it documents, so this is an error rather than a warning: re-run
+        ``tr-discourse code`` with the new codebook, or restore the old one.
+        Edits that leave the content alone (comments, layout) do not count.
 
     Warns
     -----
     TrDiscourseWarning
-        When a corpus folder among the inputs has a broken ``corpus.yaml``
-        (the comparison with the reference is left out).
+        When the codebook file no longer exists (the report leaves out what
+        needs it), or a corpus folder among the inputs has a broken
+        ``corpus.yaml`` (the comparison with the reference is left out).
 
     Examples
     --------
@@ -168,8 +201,7 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
     images = {} if images is None else images
     run_dir = Path(run_dir)
     manifest = _manifest(run_dir)
-    codebook_path = Path(manifest.get("codebook_path", ""))
-    book = load_codebook(codebook_path) if codebook_path.is_file() else None
+    book = _run_codebook(run_dir, manifest)
     segments = pd.read_parquet(_output(run_dir, "segments.parquet"))
     codings = read_codings(_output(run_dir, "codings.parquet"))
     evidence = pd.read_parquet(run_dir / "evidence.parquet") \
