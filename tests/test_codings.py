@@ -54,8 +54,14 @@ def test_bad_codings_files_name_file_and_line(tmp_path):
     csv.write_text("segment,label\ns1,x\n")
     with pytest.raises(trd.FormatError, match=r"c\.csv: no column 'segment_id', 'code'"):
         trd.read_codings(csv)
-    with pytest.raises(trd.UnknownNameError, match=r"codings file extension '\.xlsx'"):
+    with pytest.raises(trd.UnknownNameError, match=r"c\.xlsx: unknown codings file extension "
+                       r"'\.xlsx'\. Known codings file extensions: '\.csv', '\.jsonl'"):
         trd.read_codings(tmp_path / "c.xlsx")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(trd.FormatError, match=r"empty\.csv: the file is empty; a codings table "
+                       r"needs a header row"):
+        trd.read_codings(empty)
 
 
 def test_validate_names_unknown_codes_and_segments():
@@ -82,3 +88,46 @@ def test_coded_sets_keeps_codes_that_are_not_strings():
     table = pd.DataFrame({"segment_id": ["a", "b", "c"], "code": [3, 7, 3]})
     assert trd.coded_sets(table).to_dict() == {"a": frozenset({"3"}), "b": frozenset({"7"}),
                                                "c": frozenset({"3"})}
+
+
+# ---------------------------------------------------------------- encodings, as the corpus readers
+CODINGS_CSV = "segment_id,code,evidence\ns1,marketisation,caf\u00e9 owner\u2019s \u00a3 cut\ns2,,\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-8"])
+def test_codings_csv_with_a_bom_is_read_like_utf8(tmp_path, encoding):
+    path = tmp_path / "ab.csv"
+    path.write_bytes(CODINGS_CSV.encode(encoding))
+    table = trd.read_codings(path)
+    assert list(table.columns) == list(CODING_COLUMNS)  # no BOM glued to 'segment_id'
+    assert table["segment_id"].tolist() == ["s1", "s2"]
+    assert table["evidence"].iloc[0] == "caf\u00e9 owner\u2019s \u00a3 cut"
+    assert trd.coded_sets(table).to_dict() == {"s1": frozenset({"marketisation"}),
+                                               "s2": frozenset()}
+    assert table["coder"].unique().tolist() == ["ab"]
+
+
+def test_codings_csv_in_cp1252_is_read_with_a_warning_naming_file_and_line(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(CODINGS_CSV.encode("cp1252"))
+    with pytest.warns(trd.DecodingWarning, match=r"excel\.csv: not valid UTF-8 \(first bad byte "
+                      r"0xe9 on line 2\); decoded as cp1252"):
+        table = trd.read_codings(path)
+    assert table["evidence"].iloc[0] == "caf\u00e9 owner\u2019s \u00a3 cut"
+
+
+def test_codings_jsonl_with_a_bom_and_crlf_lines(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "s1", "codes": ["x"]}\r\n{"id": "s2", "codes": []}\r\n')
+    assert trd.coded_sets(trd.read_codings(path)).to_dict() == {"s1": frozenset({"x"}),
+                                                                "s2": frozenset()}
+
+
+def test_a_minimal_codings_csv_gets_the_other_columns_empty(tmp_path):
+    path = tmp_path / "min.csv"
+    path.write_text("segment_id,code\ns1,x\ns2,\n")
+    table = trd.read_codings(path)
+    assert list(table.columns) == list(CODING_COLUMNS)
+    assert table["score"].isna().all() and str(table["score"].dtype) == "float64"
+    assert table["start"].isna().all() and str(table["start"].dtype) == "Int64"
+

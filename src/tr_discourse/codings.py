@@ -11,6 +11,7 @@ where an empty list means "examined, no code".
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._text import decode_bytes, iter_lines
 from .errors import FormatError, unknown_name
 from .io.write import TABLE_EXTENSIONS, atomic_write_bytes, write_table
 
@@ -51,8 +53,8 @@ _DTYPES = {"segment_id": "string", "code": "string", "coder": "string", "score":
 def _frame(rows: Any) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     for col, dtype in _DTYPES.items():
-        if col not in table:
-            table[col] = pd.NA
+        if col not in table:  # a typed missing column: an untyped NA cannot become float64
+            table[col] = pd.Series(None, index=table.index, dtype=dtype)
         table[col] = table[col].astype(dtype)
     extra = [c for c in table.columns if c not in _DTYPES]
     return table[list(_DTYPES) + extra]
@@ -202,15 +204,15 @@ def read_codings(path: str | Path, *, coder: str | None = None) -> pd.DataFrame:
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in TABLE_EXTENSIONS:
-        raise unknown_name("codings file extension", ext or "(none)", TABLE_EXTENSIONS)
+        raise unknown_name("codings file extension", ext or "(none)", TABLE_EXTENSIONS,
+                           where=path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such codings file")
     name = coder or path.stem
     if ext == ".jsonl":
         table = _read_jsonl(path, name)
     elif ext == ".csv":
-        table = pd.read_csv(path, dtype={"segment_id": str, "code": str, "coder": str},
-                            keep_default_na=False, na_values=[""])
+        table = _read_csv(path)
     else:
         table = pd.read_parquet(path)
     missing = [c for c in ("segment_id", "code") if c not in table]
@@ -227,32 +229,44 @@ def read_codings(path: str | Path, *, coder: str | None = None) -> pd.DataFrame:
     return _frame(table)
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV codings file, decoded as the corpus readers decode (BOMs, cp1252)."""
+    text = decode_bytes(path.read_bytes(), path)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype={"segment_id": str, "code": str, "coder": str},
+                           keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        raise FormatError("the file is empty; a codings table needs a header row with "
+                          "'segment_id' and 'code'", path=path) from None
+    except pd.errors.ParserError as exc:
+        raise FormatError(f"not a well-formed CSV file ({exc})", path=path) from None
+
+
 def _read_jsonl(path: Path, coder: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise FormatError(f"not JSON ({exc.msg})", path=path, line=n) from None
-            if not isinstance(obj, dict):
-                raise FormatError(f"expected an object, got {type(obj).__name__}",
-                                  path=path, line=n)
-            if "codes" in obj:
-                codes = obj["codes"]
-                if "id" not in obj or not isinstance(codes, list) or \
-                        not all(isinstance(c, str) for c in codes):
-                    raise FormatError(f"expected {{\"id\": SEGMENT_ID, \"codes\": [CODE, ...]}}, "
-                                      f"got {line.strip()[:80]}", path=path, line=n)
-                base = {"segment_id": str(obj["id"]), "coder": obj.get("coder", coder),
-                        "score": 1.0}
-                if not codes:
-                    rows.append({**base, "code": None})
-                rows.extend({**base, "code": c} for c in dict.fromkeys(codes))
-            else:
-                rows.append(obj)
+    for n, _, line in iter_lines(decode_bytes(path.read_bytes(), path)):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not JSON ({exc.msg})", path=path, line=n) from None
+        if not isinstance(obj, dict):
+            raise FormatError(f"expected an object, got {type(obj).__name__}",
+                              path=path, line=n)
+        if "codes" in obj:
+            codes = obj["codes"]
+            if "id" not in obj or not isinstance(codes, list) or \
+                    not all(isinstance(c, str) for c in codes):
+                raise FormatError(f"expected {{\"id\": SEGMENT_ID, \"codes\": [CODE, ...]}}, "
+                                  f"got {line.strip()[:80]}", path=path, line=n)
+            base = {"segment_id": str(obj["id"]), "coder": obj.get("coder", coder),
+                    "score": 1.0}
+            if not codes:
+                rows.append({**base, "code": None})
+            rows.extend({**base, "code": c} for c in dict.fromkeys(codes))
+        else:
+            rows.append(obj)
     return pd.DataFrame(rows, columns=None if rows else ["segment_id", "code"])
 
 
