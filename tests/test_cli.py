@@ -63,7 +63,9 @@ def test_read_errors_are_one_line_with_exit_2(tmp_path, capsys):
 def test_read_refuses_an_unknown_output_extension(tmp_path, capsys):
     assert main(["read", str(DATA / "thread" / "thread.txt"), "--out",
                  str(tmp_path / "x.xlsx")]) == 2
-    assert ".csv, .jsonl, .parquet" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"tr-discourse: error: --out {tmp_path / 'x.xlsx'}: unknown output extension '.xlsx'. "
+        "Known output extensions: '.csv', '.jsonl', '.parquet'.\n")
 
 
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
@@ -102,3 +104,27 @@ def test_agree_prints_and_writes_the_agreement_table(tmp_path, capsys):
     table = pd.read_csv(out).set_index("code")
     assert table.loc["marketisation", "cohen_kappa"] == pytest.approx(0.960, abs=5e-4)
     assert list(table.index[-2:]) == ["(macro)", "(code set)"]
+
+
+def test_warnings_are_printed_once_each_and_not_when_quiet(tmp_path, capsys):
+    source = tmp_path / "talk.txt"
+    source.write_bytes("A talk about the caf\u00e9 and the hub.\n".encode("cp1252"))
+    out = tmp_path / "s.csv"
+    assert main(["read", str(source), "--out", str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    warned = [line for line in err if line.startswith("warning: ")]
+    assert warned == [f"warning: {source}: not valid UTF-8 (first bad byte 0xe9 on line 1); "
+                      "decoded as cp1252 (Windows Western European)"]
+    assert err[0] == warned[0]  # before the summary
+    assert main(["read", str(source), "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_agree_prints_the_warnings_of_the_agreement(tmp_path, capsys):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("segment_id,code\ns1,x\ns2,x\n")
+    b.write_text("segment_id,code\ns1,x\ns2,x\n")
+    assert main(["agree", str(a), str(b)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: ") == 1
+    assert "warning: agreement: kappa or alpha is undefined (NaN) for x" in err

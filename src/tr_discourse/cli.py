@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
 from .corpus import Corpus, read_corpus
-from .errors import TrDiscourseError
+from .errors import TrDiscourseError, unknown_name
 from .io.registry import FORMATS
 from .io.write import TABLE_EXTENSIONS, write_table
 from .schema import UNITS
@@ -129,10 +130,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_report(corpus: Corpus, out: Path, caught: list[warnings.WarningMessage]) -> None:
+@contextmanager
+def _warnings_to_stderr(*, quiet: bool = False) -> Iterator[None]:
+    """Record the warnings of the block and print each as ``warning: ...`` once it has run.
+
+    A message given twice (a file decoded once to detect its format and again
+    to read it) is printed once. Nothing is printed with ``quiet``, nor when
+    the block raises (the error is then the one line printed).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    if not quiet:
+        for message in dict.fromkeys(str(w.message) for w in caught):
+            print(f"warning: {message}", file=sys.stderr)
+
+
+def _print_report(corpus: Corpus, out: Path) -> None:
     err = sys.stderr
-    for w in caught:
-        print(f"warning: {w.message}", file=err)
     with pd.option_context("display.width", 120, "display.max_rows", 200):
         print(f"{corpus!r}\n", file=err)
         print(corpus.summary().to_string(), file=err)
@@ -176,17 +191,15 @@ def _read(args: argparse.Namespace) -> int:
             mapping[theirs] = ours
         options["columns_map"] = mapping
     if args.out.suffix.lower() not in TABLE_EXTENSIONS:
-        raise TrDiscourseError(
-            f"--out {args.out}: the extension must be one of {', '.join(TABLE_EXTENSIONS)}"
-        )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        raise unknown_name("output extension", args.out.suffix or "(none)", TABLE_EXTENSIONS,
+                           where=f"--out {args.out}")
+    with _warnings_to_stderr(quiet=args.quiet):
         corpus = read_corpus(args.inputs, format=args.format, unit=args.unit,
                              interviewer=not args.no_interviewer, **options)
         segments = corpus.segments
     write_table(segments, args.out)
     if not args.quiet:
-        _print_report(corpus, args.out, caught)
+        _print_report(corpus, args.out)
     return 0
 
 
@@ -201,11 +214,8 @@ def _agree(args: argparse.Namespace) -> int:
         book = load_codebook(args.codebook)
         a, b = roll_up(a, book), roll_up(b, book)
         codes = [c.id for c in book.codes]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _warnings_to_stderr():
         table = agreement(a, b, codes=codes)
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
     with pd.option_context("display.width", 140, "display.precision", 3):
         print(table.to_string())
     print(f"\n{int(table['units'].iloc[0]) if len(table) else 0:,} units examined by both; "
