@@ -92,6 +92,20 @@ def test_report_counts_are_the_run_tables_with_roll_up(run):
                            ("professionalisation", "caseload_pressure")}
 
 
+def test_report_builds_the_segment_index_once(flat, monkeypatch):
+    calls = []
+    real = pd.DataFrame.set_index
+
+    def counted(self, keys, *args, **kwargs):
+        calls.append(keys)
+        return real(self, keys, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "set_index", counted)
+    page = build_report(flat)
+    assert page.count("<h3>") == 12  # example passages for every code
+    assert calls.count("segment_id") == 1
+
+
 @pytest.fixture
 def own_codebook_run(tmp_path):
     book = tmp_path / "book.yaml"

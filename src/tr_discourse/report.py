@@ -267,12 +267,13 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
         parts.append("<h2>Example passages</h2>")
         view_evidence = evidence if evidence is not None else pd.DataFrame(
             columns=["segment_id", "code", "rule_id", "start", "end", "text"])
+        by_id = segments.set_index("segment_id")
         for code in codes:
             coded = codings.loc[codings["code"] == code].sort_values("score", ascending=False)
             ids = coded["segment_id"].head(examples)
             if ids.empty:
                 continue
-            segs = segments.set_index("segment_id").loc[ids].reset_index()
+            segs = by_id.loc[ids].reset_index()
             ev = view_evidence[view_evidence["segment_id"].isin(ids)]
             parts.append(f"<h3>{html.escape(book[code].label)} <small>({code})</small></h3>")
             parts.append(EvidenceView(segs, ev, book).to_html())
