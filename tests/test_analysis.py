@@ -169,3 +169,99 @@ def test_cooccurrence_with_a_codebook_rolls_up_and_leaves_out_nested_pairs():
     # The correction counts only the pairs tested.
     assert table["p_adjusted"].tolist() == pytest.approx(
         adjust_p(table["p_value"].to_numpy(), "holm").tolist())
+
+
+# ---------------------------------------------------------------- the same counts, by hand
+def _random_coding(seed: int, n_docs: int = 6, per_doc: int = 15):
+    """Segments of several documents and one coder's codings, some segments unexamined."""
+    rng = np.random.default_rng(seed)
+    codes = ["a", "b", "c", "d"]
+    rows, sets = [], {}
+    for d in range(n_docs):
+        for k in range(per_doc):
+            sid = f"doc{d}:s{k:02d}"
+            rows.append((sid, f"doc{d}", k + 1, int(rng.integers(5, 60)),
+                         "PO" if rng.random() < 0.5 else "manager"))
+            if rng.random() < 0.85:  # the rest the coder never examined
+                sets[sid] = list(rng.choice(codes, size=rng.integers(0, 3), replace=False))
+    segs = pd.DataFrame(rows, columns=["segment_id", "doc_id", "position", "n_words", "role"])
+    return segs.sample(frac=1, random_state=seed), sets  # the table's order must not matter
+
+
+def _units_by_hand(segs, sets, level, window):
+    """The co-occurrence units as plain Python sets, written the obvious way."""
+    seen = segs[segs["segment_id"].isin(list(sets))]
+    if level == "segment":
+        return [set(s) for s in sets.values()]
+    if level == "document":
+        by_doc: dict[str, set[str]] = {}
+        for sid, doc in zip(seen["segment_id"], seen["doc_id"], strict=True):
+            by_doc.setdefault(doc, set()).update(sets[sid])
+        return list(by_doc.values())
+    units = []
+    for _, part in seen.sort_values(["doc_id", "position"]).groupby("doc_id"):
+        ids = part["segment_id"].tolist()
+        for i in range(len(ids)):
+            units.append(set().union(*(sets[n] for n in ids[max(0, i - window):i + window + 1])))
+    return units
+
+
+@pytest.mark.parametrize(("level", "window"), [("segment", 1), ("document", 1), ("window", 1),
+                                               ("window", 2), ("window", 50)])
+def test_cooccurrence_counts_equal_plain_python_counts(level, window):
+    segs, sets = _random_coding(seed=7)
+    table = cooccurrence(codings_from_sets(sets, coder="X"), segs, level=level, window=window,
+                         codes=["a", "b", "c", "d"]).set_index(["code_a", "code_b"])
+    units = _units_by_hand(segs, sets, level, window)
+    for (x, y), row in table.iterrows():
+        assert row["units"] == len(units)
+        assert row["n_a"] == sum(x in u for u in units)
+        assert row["n_b"] == sum(y in u for u in units)
+        assert row["n_ab"] == sum(x in u and y in u for u in units)
+
+
+def test_frequencies_per_group_equal_plain_python_counts():
+    segs, sets = _random_coding(seed=3)
+    freq = frequencies(segs, codings_from_sets(sets, coder="X"), by="role")
+    seen = segs[segs["segment_id"].isin(list(sets))]
+    for (role, code), row in freq.iterrows():
+        group = seen[seen["role"] == role]
+        coded = group[[code in sets[s] for s in group["segment_id"]]]
+        assert row["examined"] == len(group)
+        assert row["segments"] == len(coded)
+        assert row["documents"] == coded["doc_id"].nunique()
+        assert row["per_1000_words"] == pytest.approx(len(coded) / group["n_words"].sum() * 1000)
+
+
+def test_codebook_roll_up_is_the_same_as_rolling_up_the_codings_first():
+    from tr_discourse import load_codebook
+    from tr_discourse.codings import roll_up
+
+    book = load_codebook("codebooks/tr_core.yaml")
+    segs = pd.DataFrame({"segment_id": ["s1", "s2", "s3", "s4"], "doc_id": ["d1", "d1", "d2", "d2"],
+                         "position": [1, 2, 1, 2], "n_words": [10, 20, 30, 40]})
+    cods = codings_from_sets({"s1": ["payment_by_results", "marketisation"],
+                              "s2": ["supply_chain"], "s3": ["penal_drift"], "s4": []}, coder="A")
+    freq = frequencies(segs, cods, codebook=book)
+    pd.testing.assert_frame_equal(freq, frequencies(segs, roll_up(cods, book)))
+    assert freq.loc["marketisation", ["segments", "documents"]].tolist() == [2.0, 1.0]
+    pairs = cooccurrence(cods, segs, level="document", codebook=book)
+    row = pairs.set_index(["code_a", "code_b"]).loc[("marketisation", "penal_drift")]
+    assert (row["units"], row["n_a"], row["n_b"], row["n_ab"]) == (2, 1, 1, 0)
+
+
+def test_each_call_parses_its_codings_once(example, monkeypatch):
+    from unittest import mock
+
+    import tr_discourse.analysis as analysis
+    from tr_discourse import load_codebook
+
+    spy = mock.Mock(wraps=analysis._code_table)
+    monkeypatch.setattr(analysis, "_code_table", spy)
+    segs, cods = example
+    book = load_codebook("codebooks/tr_core.yaml")
+    frequencies(segs, cods, by="role", codebook=book)
+    cooccurrence(cods, segs, level="window", codebook=book)
+    crosstab(segs, cods, "role")
+    assert [call.args[0] is cods for call in spy.call_args_list] == [True] * 3
+

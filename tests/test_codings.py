@@ -131,3 +131,26 @@ def test_a_minimal_codings_csv_gets_the_other_columns_empty(tmp_path):
     assert table["score"].isna().all() and str(table["score"].dtype) == "float64"
     assert table["start"].isna().all() and str(table["start"].dtype) == "Int64"
 
+
+def test_coded_sets_compares_codes_as_text():
+    table = pd.DataFrame({"segment_id": [1, "1", 2, 10, 10],
+                          "code": [3, "3", None, 3.0, float("nan")]}, dtype=object)
+    sets = trd.coded_sets(table)
+    assert sets.to_dict() == {"1": frozenset({"3"}), "10": frozenset({"3.0"}), "2": frozenset()}
+    assert sets.index.tolist() == ["1", "10", "2"]  # sorted as text
+
+
+def test_code_table_rolled_up_is_the_table_of_the_rolled_up_codings():
+    from tr_discourse.codings import _code_table, roll_up
+    from tr_discourse.sample import read_corpus_codings
+
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    ref = read_corpus_codings("corpora/tr_interviews")
+    rolled = _code_table(ref).rolled_up(book)
+    expected = _code_table(roll_up(ref, book))
+    assert rolled.codes == expected.codes
+    assert rolled.index.equals(expected.index)
+    assert (rolled.hit == expected.hit).all()
+    column = rolled.codes.index("marketisation")
+    children = [rolled.codes.index(c) for c in ("payment_by_results", "supply_chain")]
+    assert rolled.hit[:, column].sum() > rolled.hit[:, children].any(axis=1).sum() > 0

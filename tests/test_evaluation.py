@@ -140,3 +140,52 @@ def test_pattern_precision_agrees_with_agreement_on_a_corpus():
 def test_pattern_precision_names_missing_columns():
     with pytest.raises(ValueError, match="needs the columns rule_id"):
         pattern_precision(pd.DataFrame({"segment_id": ["a"], "code": ["x"]}), _codings([]))
+
+
+# ---------------------------------------------------------------- counting once, by document
+def test_document_counts_are_the_confusion_counts_of_each_document():
+    from tr_discourse.codings import _code_table
+    from tr_discourse.evaluation import _document_counts
+
+    segs = pd.DataFrame({"segment_id": ["p", "q", "r", "s", "t"],
+                         "doc_id": ["2", "1", "1", "2", "2"]})
+    ref = _codings([("p", "x"), ("q", "x"), ("r", None), ("s", "y"), ("t", "x"), ("t", "y")])
+    pred = _codings([("p", "x"), ("q", None), ("r", "x"), ("s", "x"), ("t", "y")])
+    ref_t, pred_t = _code_table(ref), _code_table(pred)
+    common = ref_t.index.intersection(pred_t.index)
+    docs, counts = _document_counts(ref_t, pred_t, common, segs, ["x", "y", "z"])
+    assert docs.tolist() == ["1", "2"]
+    # tp, fp, fn, tn per document and code.
+    assert counts[0].tolist() == [[0, 1, 1, 0], [0, 0, 0, 2], [0, 0, 0, 2]]
+    assert counts[1].tolist() == [[1, 1, 1, 0], [1, 0, 1, 1], [0, 0, 0, 3]]
+
+
+def test_cross_validate_parses_the_codings_once(monkeypatch):
+    from unittest import mock
+
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    import tr_discourse as trd
+    import tr_discourse.evaluation as evaluation
+    from tr_discourse.codings import roll_up
+    from tr_discourse.sample import read_corpus_codings
+
+    spy = mock.Mock(wraps=evaluation._code_table)
+    monkeypatch.setattr(evaluation, "_code_table", spy)
+    segs = trd.read_corpus("corpora/tr_blog").segments
+    ref = read_corpus_codings("corpora/tr_blog")
+    coder = trd.MLCoder("codebooks/tr_core.yaml", thresholds=0.4, rule_features=False)
+    table = evaluation.cross_validate(coder, segs, ref, n_splits=3, n_boot=50)
+    # The reference once, the pooled out-of-fold predictions once.
+    assert len(spy.call_args_list) == 2 and spy.call_args_list[0].args[0] is ref
+    # The same figures as scoring the rolled-up tables with score_coder.
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    folds = []
+    data = segs[segs["segment_id"].isin(ref["segment_id"])].reset_index(drop=True)
+    groups = data["doc_id"].astype(str).to_numpy()
+    for train, test in GroupKFold(n_splits=3).split(data, groups=groups):
+        folds.append(clone(coder).fit(data.iloc[train], ref).predict(data.iloc[test]))
+    again = evaluation.score_coder(roll_up(ref, book), roll_up(pd.concat(folds), book), data,
+                                   codes=[c.id for c in book.codes], n_boot=50)
+    pd.testing.assert_frame_equal(table, again, check_exact=True)

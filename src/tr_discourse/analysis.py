@@ -12,11 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import code_matrix, coded_sets, roll_up
+from .codings import _code_table, _CodeTable, _factorize_text, _group_counts
 
 __all__ = ["LEVELS", "adjust_p", "cooccurrence", "crosstab", "frequencies", "keyness", "kwic",
            "retrieve", "time_series", "wilson_interval"]
-
 
 def wilson_interval(k: np.ndarray | float, n: np.ndarray | float, z: float = 1.959964
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -83,33 +82,35 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
     Name: x, dtype: float64
 
     """
-    groups = [by] if isinstance(by, str) else list(by or [])
+    table = _code_table(codings)
     if codebook is not None:
-        codings = roll_up(codings, codebook)
-    sets = coded_sets(codings)
+        table = table.rolled_up(codebook)
+    return _frequencies(segments, table, by=by, codes=codes)
+
+
+def _frequencies(segments: pd.DataFrame, parsed: _CodeTable, *,
+                 by: str | Sequence[str] | None, codes: Sequence[str] | None) -> pd.DataFrame:
+    """Return :func:`frequencies` from codings parsed once into a code table."""
+    groups = [by] if isinstance(by, str) else list(by or [])
     ids = segments["segment_id"].astype(str).to_numpy(dtype=object)
-    where = pd.Index(sets.index).get_indexer(ids)  # plain object arrays: fast for millions
+    where = parsed.index.get_indexer(ids)
     seg = segments[where >= 0].reset_index(drop=True)
-    if codes is None:
-        codes = sorted(set().union(*sets)) if len(sets) else []
-    codes = list(codes)
+    codes = list(parsed.codes if codes is None else codes)
     # An indicator matrix (segments x codes), then sums per group: linear in the codings.
-    hit = code_matrix(sets.to_numpy()[where[where >= 0]], codes)
+    hit = parsed.columns(codes)[where[where >= 0]]
     grouped = seg.groupby(groups, sort=True, dropna=False) if groups else None
     keys = grouped.ngroup().to_numpy() if grouped is not None else np.zeros(len(seg), dtype=int)
     n_groups = int(keys.max()) + 1 if len(keys) else 0
-    coded = np.zeros((n_groups, len(codes)))
-    np.add.at(coded, keys, hit)
+    coded = _group_counts(keys, hit, n_groups).astype(float)
     examined = np.bincount(keys, minlength=n_groups).astype(float)
     words = np.bincount(keys, weights=seg["n_words"].to_numpy(float), minlength=n_groups) \
         if "n_words" in seg else np.full(n_groups, np.nan)
-    docs = np.zeros((n_groups, len(codes)))
+    # Documents per group and code: the distinct (group, code, document) triples, counted.
     rows_, cols_ = np.nonzero(hit)
-    if len(rows_):
-        pairs = pd.DataFrame({"g": keys[rows_], "c": cols_,
-                              "d": seg["doc_id"].to_numpy()[rows_]}).drop_duplicates()
-        counts = pairs.groupby(["g", "c"]).size()
-        docs[counts.index.get_level_values(0), counts.index.get_level_values(1)] = counts
+    doc = pd.factorize(seg["doc_id"], use_na_sentinel=False)[0]
+    n_docs = int(doc.max()) + 1 if len(doc) else 1
+    cells = np.unique((keys[rows_] * len(codes) + cols_) * n_docs + doc[rows_]) // n_docs
+    docs = np.bincount(cells, minlength=n_groups * len(codes)).reshape(n_groups, len(codes))
     labels = grouped.size().index.tolist() if grouped is not None else [()]
     rows = []
     for g, key in enumerate(labels):
@@ -130,29 +131,32 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
 LEVELS = ("segment", "document", "window")
 
 
-def _unit_sets(codings: pd.DataFrame, segments: pd.DataFrame | None, level: str,
-               window: int) -> pd.Series:
-    sets = coded_sets(codings)
+def _unit_matrix(table: _CodeTable, codes: list[str], segments: pd.DataFrame | None,
+                 level: str, window: int) -> np.ndarray:
+    """Return the codes of each unit of co-occurrence at ``level`` (units x codes)."""
+    hit = table.columns(codes)
     if level == "segment":
-        return sets
+        return hit
     if segments is None:
         raise ValueError(f"level={level!r} needs the segments table (for doc_id and position)")
-    seg = segments[segments["segment_id"].isin(sets.index)]
+    where = table.index.get_indexer(segments["segment_id"].astype(str).to_numpy(dtype=object))
+    seg = segments[where >= 0].assign(_row=where[where >= 0])
     if level == "document":
-        by_doc: dict[str, set[str]] = {}
-        for sid, doc in zip(seg["segment_id"], seg["doc_id"], strict=True):
-            by_doc.setdefault(str(doc), set()).update(sets[sid])
-        return pd.Series({d: frozenset(v) for d, v in by_doc.items()}, dtype=object)
+        doc, names = _factorize_text(seg["doc_id"], sort=False, missing=True)
+        return _group_counts(doc, hit[seg["_row"].to_numpy()], len(names)) > 0
     if level != "window":
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
-    out: dict[str, frozenset[str]] = {}
-    ordered = seg.sort_values(["doc_id", "position"], kind="stable")
-    for _, part in ordered.groupby("doc_id", sort=False):
-        ids = part["segment_id"].tolist()
-        for i, sid in enumerate(ids):
-            near = ids[max(0, i - window): i + window + 1]
-            out[sid] = frozenset().union(*(sets[n] for n in near))
-    return pd.Series(out, dtype=object)
+    # Window: each segment with its neighbours among the examined segments of its document.
+    ordered = seg[seg["doc_id"].notna()].sort_values(["doc_id", "position"], kind="stable")
+    doc = pd.factorize(ordered["doc_id"])[0]
+    rows = hit[ordered["_row"].to_numpy()]
+    units = rows.copy()
+    longest = int(np.bincount(doc).max()) if len(doc) else 0
+    for k in range(1, min(window, longest - 1) + 1):
+        same = (doc[k:] == doc[:-k])[:, None]
+        units[:-k] |= rows[k:] & same
+        units[k:] |= rows[:-k] & same
+    return units
 
 
 def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
@@ -216,16 +220,15 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
     import scipy.sparse as sp
     from scipy.stats import hypergeom
 
+    table = _code_table(codings)
     if codebook is not None:
-        codings = roll_up(codings, codebook)
+        table = table.rolled_up(codebook)
         codes = [c.id for c in codebook.codes] if codes is None else codes
-    sets = _unit_sets(codings, segments, level, window)
-    if codes is None:
-        codes = sorted(set().union(*sets)) if len(sets) else []
-    codes = list(codes)
-    x = sp.csr_matrix(code_matrix(sets.to_numpy(), codes), dtype=float)
+    codes = list(table.codes if codes is None else codes)
+    units = _unit_matrix(table, codes, segments, level, window)
+    x = sp.csr_matrix(units, dtype=float)
     both = (x.T @ x).toarray()
-    n_units = len(sets)
+    n_units = len(units)
     single = np.diag(both)
     a_idx, b_idx = np.triu_indices(len(codes), k=1)
     if codebook is not None:
@@ -344,11 +347,15 @@ def retrieve(segments: pd.DataFrame, codings: pd.DataFrame, *,
     ['b']
 
     """
-    sets = coded_sets(codings)
-    keep = [sid for sid, s in sets.items()
-            if set(all_of) <= s and (not any_of or s & set(any_of)) and not s & set(none_of)]
+    table = _code_table(codings)
+    chosen = table.columns(all_of).all(axis=1) & ~table.columns(none_of).any(axis=1)
+    if any_of:
+        chosen &= table.columns(any_of).any(axis=1)
+    keep = table.index[chosen]
+    names = np.array(table.codes, dtype=object)
+    codes_of = {sid: names[row].tolist() for sid, row in zip(keep, table.hit[chosen], strict=True)}
     out = segments[segments["segment_id"].isin(keep)].copy()
-    out["codes"] = out["segment_id"].map(lambda sid: sorted(sets[sid]))
+    out["codes"] = out["segment_id"].map(codes_of)
     if evidence is not None:
         wanted = set(all_of) | set(any_of)
         ev = evidence[evidence["segment_id"].isin(keep)]
@@ -400,9 +407,10 @@ def keyness(segments: pd.DataFrame, codings: pd.DataFrame, code: str, *, n: int 
     from scipy.stats import chi2
     from sklearn.feature_extraction.text import CountVectorizer
 
-    sets = coded_sets(codings)
-    seg = segments[segments["segment_id"].isin(sets.index)]
-    target = seg["segment_id"].map(lambda s: code in sets[s]).to_numpy()
+    table = _code_table(codings)
+    where = table.index.get_indexer(segments["segment_id"].astype(str).to_numpy(dtype=object))
+    seg = segments[where >= 0]
+    target = table.columns([code])[where[where >= 0], 0]
     if not target.any():
         raise ValueError(f"no examined segment is coded {code!r}")
     vec = CountVectorizer(token_pattern=r"(?u)\b[a-zA-Z][\w'’-]+\b", lowercase=True)

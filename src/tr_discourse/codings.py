@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -118,7 +118,20 @@ def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:
     """Return the set of codes per examined segment, as a Series of frozensets.
 
     Segments with only a "no code" row map to the empty set; segments the coder
-    never examined are absent.
+    never examined are absent. Segment ids and codes are taken as text (a
+    number used as a code name becomes its text, as it was read).
+
+    Parameters
+    ----------
+    codings : DataFrame
+        A codings table (``segment_id``, ``code`` and, optionally, ``coder``).
+    coder : str, optional
+        The coder whose rows to take; needed when the table holds several.
+
+    Returns
+    -------
+    Series
+        Frozensets of code ids, indexed by ``segment_id`` in sorted order.
 
     Examples
     --------
@@ -127,26 +140,118 @@ def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:
     {'s1': ['a', 'b'], 's2': []}
 
     """
+    return _code_table(codings, coder=coder, sort=True).sets()
+
+
+class _CodeTable(NamedTuple):
+    """The codes of each examined segment as a boolean matrix: what every count starts from.
+
+    Built once from a codings table by :func:`_code_table` and passed on, so
+    that one call parses its codings once (``coded_sets`` is its ``sets()``).
+    ``index`` holds the examined segments' ids as text, ``hit[i, j]`` says
+    whether segment ``index[i]`` has code ``codes[j]``, and ``codes`` are the
+    codes used, as sorted text.
+    """
+
+    index: pd.Index
+    hit: np.ndarray
+    codes: list[str]
+
+    def columns(self, codes: Sequence[str]) -> np.ndarray:
+        """Return ``hit`` with one column per code of ``codes`` (all False for a code not used)."""
+        where = pd.Index(self.codes, dtype=object).get_indexer(pd.Index(list(codes), dtype=object))
+        out = np.zeros((len(self.index), len(where)), dtype=bool)
+        found = where >= 0
+        out[:, found] = self.hit[:, where[found]]
+        return out
+
+    def rolled_up(self, codebook: Any) -> _CodeTable:
+        """Return the table with each code's ancestors added, as :func:`roll_up` does to codings."""
+        known = set(codebook)
+        parents = {c: codebook.ancestors(c) for c in self.codes if c in known}
+        codes = sorted(set(self.codes).union(*parents.values()))
+        hit = self.columns(codes)
+        column = {c: j for j, c in enumerate(codes)}
+        for child, ancestors in parents.items():
+            for parent in ancestors:
+                hit[:, column[parent]] |= hit[:, column[child]]
+        return _CodeTable(self.index, hit, codes)
+
+    def sets(self) -> pd.Series:
+        """Return the frozenset of codes of each segment (the :func:`coded_sets` Series)."""
+        values = np.empty(len(self.index), dtype=object)
+        if len(self.codes) and len(self.index):
+            # One frozenset per distinct row of the matrix, shared by the rows that repeat it.
+            packed = np.ascontiguousarray(np.packbits(self.hit, axis=1))
+            rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+            _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+            names = np.array(self.codes, dtype=object)
+            distinct = np.empty(len(first), dtype=object)
+            distinct[:] = [frozenset(names[self.hit[i]]) for i in first]
+            values[:] = distinct[inverse.ravel()]
+        else:
+            values[:] = [frozenset()] * len(self.index)
+        return pd.Series(values, index=pd.Index(self.index, name="segment_id"), dtype=object,
+                         name="codes")
+
+
+def _code_table(codings: pd.DataFrame, *, coder: str | None = None,
+                sort: bool = False) -> _CodeTable:
+    """Parse a codings table once into a :class:`_CodeTable` (segments in sorted order if ``sort``).
+
+    Array operations only: linear in the number of rows, fast for millions.
+    """
     if coder is not None:
         codings = codings[codings["coder"] == coder]
     elif "coder" in codings and codings["coder"].nunique() > 1:
         raise ValueError(f"the codings hold several coders ({', '.join(_coders(codings))}); "
                          "pass coder= to choose one")
-    # One pass over plain arrays: linear in the number of rows, fast for millions.
-    segs = codings["segment_id"].astype(str).to_numpy(dtype=object)
-    codes = codings["code"].astype(object).to_numpy()
-    found: dict[str, set[str]] = {}
-    for seg, code in zip(segs, codes, strict=True):
-        entry = found.get(seg)
-        if entry is None:
-            entry = found[seg] = set()
-        if isinstance(code, str):
-            entry.add(code)
-        elif not pd.isna(code):  # a number used as a code name, as it was read
-            entry.add(str(code))
-    keys = sorted(found)
-    return pd.Series([frozenset(found[k]) for k in keys], index=pd.Index(keys, name="segment_id"),
-                     dtype=object, name="codes")
+    seg_pos, seg_ids = _factorize_text(codings["segment_id"], sort=sort, missing=True)
+    code_pos, codes = _factorize_text(codings["code"], sort=True, missing=False)
+    hit = np.zeros((len(seg_ids), len(codes)), dtype=bool)
+    coded = code_pos >= 0
+    hit[seg_pos[coded], code_pos[coded]] = True
+    return _CodeTable(pd.Index(seg_ids, name="segment_id"), hit, list(codes))
+
+
+def _factorize_text(values: pd.Series, *, sort: bool, missing: bool
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Return each value's position in the distinct values, and those values as text.
+
+    Values are compared as their text (``str(value)``: ``3`` and ``"3"`` are
+    one value, ``3.0`` another). With ``missing=False`` a missing value is left
+    out (position -1); with ``missing=True`` it is the value its text gives.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and not (missing and values.hasnans):
+        pos, uniques = pd.factorize(values, sort=sort)  # text already: no conversion
+        return pos, np.asarray(uniques, dtype=object)
+    raw = values.to_numpy(dtype=object)
+    text = _TEXT(raw)
+    if not missing:
+        text[pd.isna(raw)] = None
+    pos, uniques = pd.factorize(text, sort=sort, use_na_sentinel=not missing)
+    return pos, np.asarray(uniques, dtype=object)
+
+
+_TEXT = np.frompyfunc(str, 1, 1)  # str() of every element of an object array
+
+
+def _group_counts(group: np.ndarray, hit: np.ndarray, n_groups: int) -> np.ndarray:
+    """Return the number of True cells per group and column (``n_groups x hit.shape[1]``).
+
+    ``group[i]`` is the group of row ``i``; one ``np.bincount`` over the True cells.
+
+    Examples
+    --------
+    >>> hit = np.array([[True, False], [True, True], [False, True]])
+    >>> _group_counts(np.array([0, 0, 1]), hit, 2).tolist()
+    [[2, 1], [0, 1]]
+
+    """
+    n_codes = hit.shape[1]
+    rows, cols = np.nonzero(hit)
+    flat = np.bincount(group[rows] * n_codes + cols, minlength=n_groups * n_codes)
+    return flat.reshape(n_groups, n_codes)
 
 
 def code_matrix(code_sets: Any, codes: Sequence[str]) -> np.ndarray:

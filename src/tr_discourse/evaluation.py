@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import code_matrix, coded_sets, roll_up
+from .codings import _code_table, _CodeTable, _group_counts
 from .reliability import binary_scores
 
 __all__ = ["METRICS", "compare_coders", "cross_validate", "pattern_precision", "score_coder"]
@@ -27,13 +27,47 @@ def score_coder(reference: pd.DataFrame, predicted: pd.DataFrame, segments: pd.D
                 level: float = 0.95) -> pd.DataFrame:
     """Per-code scores of ``predicted`` against ``reference`` with document-bootstrap intervals.
 
-    Only segments both codings examined are scored. Returns one row per code
-    with ``precision``, ``recall``, ``f1``, ``cohen_kappa``,
-    ``krippendorff_alpha``, each with ``_low`` and ``_high`` bounds, and
-    ``support`` (segments the reference gives the code).
+    Only segments both codings examined are scored.
+
+    Parameters
+    ----------
+    reference, predicted : DataFrame
+        Long codings tables (``segment_id``, ``code``), one coder each; roll
+        child codes up to their parents first if they should count for them.
+    segments : DataFrame
+        The segments table, for each segment's ``doc_id``.
+    codes : list of str
+        The codes to score.
+    n_boot, random_state, level
+        Bootstrap samples over documents, their seed, and the intervals' coverage.
+
+    Returns
+    -------
+    DataFrame
+        One row per code with ``precision``, ``recall``, ``f1``,
+        ``cohen_kappa``, ``krippendorff_alpha``, each with ``_low`` and
+        ``_high`` bounds, and ``support`` (segments the reference gives the
+        code); ``attrs`` holds the numbers of documents and segments scored.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from tr_discourse.codings import codings_from_sets
+    >>> segs = pd.DataFrame({"segment_id": ["s1", "s2", "s3", "s4"], "doc_id": list("aabb")})
+    >>> ref = codings_from_sets({"s1": ["x"], "s2": [], "s3": ["x"], "s4": ["x"]}, coder="R")
+    >>> pred = codings_from_sets({"s1": ["x"], "s2": ["x"], "s3": [], "s4": ["x"]}, coder="P")
+    >>> t = score_coder(ref, pred, segs, codes=["x"], n_boot=200)
+    >>> t.loc["x", ["precision", "recall", "f1", "support"]].round(3).tolist()
+    [0.667, 0.667, 0.667, 3.0]
+
     """
-    ref = coded_sets(reference)
-    pred = coded_sets(predicted)
+    return _score(_code_table(reference), _code_table(predicted), segments, codes=codes,
+                  n_boot=n_boot, random_state=random_state, level=level)
+
+
+def _score(ref: _CodeTable, pred: _CodeTable, segments: pd.DataFrame, *, codes: list[str],
+           n_boot: int, random_state: int, level: float) -> pd.DataFrame:
+    """Return :func:`score_coder` from codings parsed once into code tables."""
     common = ref.index.intersection(pred.index)
     doc_ids, counts = _document_counts(ref, pred, common, segments, codes)
     total = counts.sum(axis=0)
@@ -103,7 +137,7 @@ def compare_coders(reference: pd.DataFrame, coding_a: pd.DataFrame, coding_b: pd
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
-    ref, sets_a, sets_b = coded_sets(reference), coded_sets(coding_a), coded_sets(coding_b)
+    ref, sets_a, sets_b = (_code_table(c) for c in (reference, coding_a, coding_b))
     common = ref.index.intersection(sets_a.index).intersection(sets_b.index)
     if not len(common):
         raise ValueError("the reference and the two codings examined no segment in common")
@@ -171,10 +205,12 @@ def pattern_precision(evidence: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
     if missing:
         raise ValueError(f"the evidence table needs the columns {', '.join(sorted(missing))} "
                          "(pass RuleCoder.evidence(segments))")
-    ref = coded_sets(reference)
+    ref = _code_table(reference)
     ev = evidence[["segment_id", "code", "rule_id"]].astype({"segment_id": str})
     ev = ev[ev["segment_id"].isin(ref.index)].drop_duplicates()
-    ev["correct"] = [c in ref[s] for s, c in zip(ev["segment_id"], ev["code"], strict=True)]
+    row = ref.index.get_indexer(ev["segment_id"].to_numpy(dtype=object))
+    col = pd.Index(ref.codes, dtype=object).get_indexer(ev["code"].astype(object).to_numpy())
+    ev["correct"] = (col >= 0) & ref.hit[row, np.maximum(col, 0)]
     ev["unique"] = ev.groupby(["code", "segment_id"])["rule_id"].transform("size").eq(1)
     ev["unique_correct"] = ev["unique"] & ev["correct"]
     table = ev.groupby(["code", "rule_id"], sort=False).agg(
@@ -183,7 +219,7 @@ def pattern_precision(evidence: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
     coded = ev.drop_duplicates(["code", "segment_id"])
     tp = coded.groupby("code")["correct"].sum()
     fp = coded.groupby("code").size() - tp
-    gold = pd.Series([c for codes in ref for c in codes], dtype=object).value_counts()
+    gold = pd.Series(ref.hit.sum(axis=0), index=pd.Index(ref.codes, dtype=object))
     fn = gold.reindex(tp.index, fill_value=0) - tp
     t, f, n = (v.reindex(table["code"]).to_numpy() for v in (tp, fp, fn))
     ut, uf = table["unique_correct"].to_numpy(), (table["unique"] - table["unique_correct"]
@@ -199,17 +235,19 @@ def pattern_precision(evidence: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
          "f1_without"]].reset_index(drop=True)
 
 
-def _document_counts(ref: pd.Series, pred: pd.Series, common: pd.Index,
+def _document_counts(ref: _CodeTable, pred: _CodeTable, common: pd.Index,
                      segments: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Document ids, and tp/fp/fn/tn counts per document and code (documents x codes x 4)."""
     docs = segments.set_index("segment_id").loc[common, "doc_id"].astype(str).to_numpy()
     doc_ids, doc_index = np.unique(docs, return_inverse=True)
-    a = code_matrix(ref[common].to_numpy(), codes)
-    b = code_matrix(pred[common].to_numpy(), codes)
-    counts = np.zeros((len(doc_ids), len(codes), 4))
-    for k, cell in enumerate((a & b, ~a & b, a & ~b, ~a & ~b)):
-        np.add.at(counts[:, :, k], doc_index, cell)
-    return doc_ids, counts
+    a = ref.columns(codes)[ref.index.get_indexer(common)]
+    b = pred.columns(codes)[pred.index.get_indexer(common)]
+    n = len(doc_ids)
+    tp = _group_counts(doc_index, a & b, n)
+    fp = _group_counts(doc_index, b, n) - tp
+    fn = _group_counts(doc_index, a, n) - tp
+    tn = np.bincount(doc_index, minlength=n)[:, None] - tp - fp - fn
+    return doc_ids, np.stack([tp, fp, fn, tn], axis=-1).astype(float)
 
 
 def _draw_weights(n_docs: int, n_boot: int, random_state: int) -> np.ndarray:
@@ -251,8 +289,8 @@ def cross_validate(coder: Any, segments: pd.DataFrame, codings: pd.DataFrame, *,
     from sklearn.base import clone
     from sklearn.model_selection import GroupKFold
 
-    examined = coded_sets(codings).index
-    data = segments[segments["segment_id"].isin(examined)].reset_index(drop=True)
+    parsed = _code_table(codings)  # once: the examined segments, then the reference
+    data = segments[segments["segment_id"].isin(parsed.index)].reset_index(drop=True)
     groups = data["doc_id"].astype(str).to_numpy()
     folds = min(n_splits, len(set(groups)))
     if folds < 2:
@@ -261,15 +299,15 @@ def cross_validate(coder: Any, segments: pd.DataFrame, codings: pd.DataFrame, *,
     for train, test in GroupKFold(n_splits=folds).split(data, groups=groups):
         fitted = clone(coder).fit(data.iloc[train], codings)
         predictions.append(fitted.predict(data.iloc[test]))
-    predicted = pd.concat(predictions, ignore_index=True)
+    predicted = _code_table(pd.concat(predictions, ignore_index=True))
     book = getattr(fitted, "codebook_", None)
-    reference = codings
     if book is not None:
-        reference, predicted = roll_up(codings, book), roll_up(predicted, book)
+        parsed, predicted = parsed.rolled_up(book), predicted.rolled_up(book)
         codes = [c.id for c in book.codes]
     else:
-        codes = sorted(set(reference["code"].dropna()))
-    table = score_coder(reference[reference["segment_id"].isin(data["segment_id"])], predicted,
-                        data, codes=codes, n_boot=n_boot, random_state=random_state)
+        codes = parsed.codes
+    # Only the predicted segments are scored: those of ``data``.
+    table = _score(parsed, predicted, data, codes=codes, n_boot=n_boot,
+                   random_state=random_state, level=0.95)
     table.attrs["folds"] = folds
     return table
