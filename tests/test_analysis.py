@@ -79,7 +79,8 @@ def test_p_value_corrections_by_hand():
     p = np.array([0.01, 0.04, 0.03, 0.20])
     assert adjust_p(p, "holm").tolist() == pytest.approx([0.04, 0.09, 0.09, 0.20])
     assert adjust_p(p, "bh").tolist() == pytest.approx([0.04, 0.0533333, 0.0533333, 0.20])
-    with pytest.raises(ValueError, match="correction must be"):
+    with pytest.raises(ValueError, match=r"^adjust_p: unknown correction 'bonferroni'\. "
+                       r"Known corrections: 'bh', 'holm', 'none'\.$"):
         adjust_p(p, "bonferroni")
 
 
@@ -265,3 +266,29 @@ def test_each_call_parses_its_codings_once(example, monkeypatch):
     crosstab(segs, cods, "role")
     assert [call.args[0] is cods for call in spy.call_args_list] == [True] * 3
 
+
+def test_unknown_options_name_the_function_and_the_choices(example):
+    segs, cods = example
+    with pytest.raises(ValueError, match=r"^cooccurrence: unknown level 'sentence'\. "
+                       r"Known levels: 'document', 'segment', 'window'\.$"):
+        cooccurrence(cods, segs, level="sentence")
+    with pytest.raises(ValueError, match=r"^cooccurrence: unknown correction 'bonferroni'\. "
+                       r"Known corrections: 'bh', 'holm', 'none'\.$"):
+        cooccurrence(cods, correction="bonferroni")
+    with pytest.raises(ValueError, match=r"^crosstab: unknown value 'rate'\. "
+                       r"Known values: 'documents', 'segments', 'share'\.$"):
+        crosstab(segs, cods, "role", value="rate")
+    with pytest.raises(ValueError, match="unknown correction 'x'"):
+        adjust_p(np.array([]), "x")  # checked even when there is nothing to adjust
+
+
+def test_cooccurrence_levels_has_its_own_name():
+    import tr_discourse.analysis as analysis
+    from tr_discourse import reliability
+
+    assert analysis.COOCCURRENCE_LEVELS == ("segment", "document", "window")
+    assert "LEVELS" not in analysis.__all__ and "COOCCURRENCE_LEVELS" in analysis.__all__
+    assert reliability.LEVELS == ("nominal", "ordinal", "interval", "ratio")
+    with pytest.warns(DeprecationWarning, match="now COOCCURRENCE_LEVELS"):
+        from tr_discourse.analysis import LEVELS
+    assert LEVELS == ("segment", "document", "window")

@@ -82,7 +82,9 @@ def test_matches_score_coder_point_values(four_docs):
 
 def test_bad_arguments_say_what_is_accepted(four_docs):
     segs, ref, a, b = four_docs
-    with pytest.raises(ValueError, match="unknown metric 'accuracy'; use one of precision"):
+    with pytest.raises(ValueError, match=r"^compare_coders: unknown metric 'accuracy'\. Known "
+                       r"metrics: 'cohen_kappa', 'f1', 'krippendorff_alpha', 'precision', "
+                       r"'recall'\.$"):
         compare_coders(ref, a, b, segs, codes=["x"], metric="accuracy")
     with pytest.raises(ValueError, match="no segment in common"):
         compare_coders(ref, a, _codings([("zz", "x")]), segs, codes=["x"])

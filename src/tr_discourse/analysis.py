@@ -13,9 +13,29 @@ import numpy as np
 import pandas as pd
 
 from .codings import _code_table, _CodeTable, _factorize_text, _group_counts
+from .errors import unknown_name
 
-__all__ = ["LEVELS", "adjust_p", "cooccurrence", "crosstab", "frequencies", "keyness", "kwic",
-           "retrieve", "time_series", "wilson_interval"]
+__all__ = ["COOCCURRENCE_LEVELS", "adjust_p", "cooccurrence", "crosstab", "frequencies",
+           "keyness", "kwic", "retrieve", "time_series", "wilson_interval"]
+
+#: What counts as together in :func:`cooccurrence` (its ``level``). Not the
+#: levels of measurement of Krippendorff's alpha (``reliability.LEVELS``).
+COOCCURRENCE_LEVELS = ("segment", "document", "window")
+_CORRECTIONS = ("holm", "bh", "none")  # adjust_p's methods
+_CROSSTAB_VALUES = ("segments", "share", "documents")
+
+
+def __getattr__(name: str) -> Any:
+    """Keep the old name ``LEVELS`` importable, with a DeprecationWarning."""
+    if name == "LEVELS":
+        import warnings
+
+        warnings.warn("tr_discourse.analysis.LEVELS is now COOCCURRENCE_LEVELS (the levels of "
+                      "Krippendorff's alpha are tr_discourse.reliability.LEVELS)",
+                      DeprecationWarning, stacklevel=2)
+        return COOCCURRENCE_LEVELS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def wilson_interval(k: np.ndarray | float, n: np.ndarray | float, z: float = 1.959964
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -128,9 +148,6 @@ def _frequencies(segments: pd.DataFrame, parsed: _CodeTable, *,
     return table.astype(float)
 
 
-LEVELS = ("segment", "document", "window")
-
-
 def _unit_matrix(table: _CodeTable, codes: list[str], segments: pd.DataFrame | None,
                  level: str, window: int) -> np.ndarray:
     """Return the codes of each unit of co-occurrence at ``level`` (units x codes)."""
@@ -144,8 +161,6 @@ def _unit_matrix(table: _CodeTable, codes: list[str], segments: pd.DataFrame | N
     if level == "document":
         doc, names = _factorize_text(seg["doc_id"], sort=False, missing=True)
         return _group_counts(doc, hit[seg["_row"].to_numpy()], len(names)) > 0
-    if level != "window":
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     # Window: each segment with its neighbours among the examined segments of its document.
     ordered = seg[seg["doc_id"].notna()].sort_values(["doc_id", "position"], kind="stable")
     doc = pd.factorize(ordered["doc_id"])[0]
@@ -220,6 +235,10 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
     import scipy.sparse as sp
     from scipy.stats import hypergeom
 
+    if level not in COOCCURRENCE_LEVELS:
+        raise unknown_name("level", level, COOCCURRENCE_LEVELS, where="cooccurrence")
+    if correction not in _CORRECTIONS:
+        raise unknown_name("correction", correction, _CORRECTIONS, where="cooccurrence")
     table = _code_table(codings)
     if codebook is not None:
         table = table.rolled_up(codebook)
@@ -271,6 +290,8 @@ def adjust_p(p: np.ndarray, method: str = "holm") -> np.ndarray:
     [0.03, 0.04, 0.04]
 
     """
+    if method not in _CORRECTIONS:
+        raise unknown_name("correction", method, _CORRECTIONS, where="adjust_p")
     p = np.asarray(p, dtype=float)
     m = len(p)
     if method == "none" or m == 0:
@@ -279,11 +300,9 @@ def adjust_p(p: np.ndarray, method: str = "holm") -> np.ndarray:
     ranked = p[order]
     if method == "holm":
         adjusted = np.maximum.accumulate((m - np.arange(m)) * ranked)
-    elif method == "bh":
+    else:  # "bh"
         adjusted = ranked * m / np.arange(1, m + 1)
         adjusted = np.minimum.accumulate(adjusted[::-1])[::-1]
-    else:
-        raise ValueError(f"correction must be 'holm', 'bh' or 'none', got {method!r}")
     out = np.empty(m)
     out[order] = np.minimum(adjusted, 1.0)
     return out
@@ -307,8 +326,8 @@ def crosstab(segments: pd.DataFrame, codings: pd.DataFrame, by: str, *,
     {'PO': 0.5, 'manager': 1.0}
 
     """
-    if value not in ("segments", "share", "documents"):
-        raise ValueError(f"value must be 'segments', 'share' or 'documents', got {value!r}")
+    if value not in _CROSSTAB_VALUES:
+        raise unknown_name("value", value, _CROSSTAB_VALUES, where="crosstab")
     table = frequencies(segments, codings, by=by, codes=codes)[value]
     return table.unstack(level=0).reindex(codes or table.index.get_level_values(-1).unique())
 

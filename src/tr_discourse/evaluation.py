@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .codings import _code_table, _CodeTable, _group_counts
+from .errors import unknown_name
 from .reliability import binary_scores
 
 __all__ = ["METRICS", "compare_coders", "cross_validate", "pattern_precision", "score_coder"]
@@ -136,7 +137,7 @@ def compare_coders(reference: pd.DataFrame, coding_a: pd.DataFrame, coding_b: pd
 
     """
     if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
+        raise unknown_name("metric", metric, METRICS, where="compare_coders")
     ref, sets_a, sets_b = (_code_table(c) for c in (reference, coding_a, coding_b))
     common = ref.index.intersection(sets_a.index).intersection(sets_b.index)
     if not len(common):
