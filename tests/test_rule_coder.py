@@ -353,3 +353,13 @@ def test_skip_roles_can_be_emptied_and_must_be_a_list(coder):
     assert coder.predict(TURNS.drop(columns="role"))["code"].notna().all()
     with pytest.raises(TypeError, match=r"not the string 'interviewer': write \['interviewer'\]"):
         clone(coder).set_params(skip_roles="interviewer").fit().predict(TURNS)
+
+
+def test_a_coder_can_use_another_coders_compiled_patterns(coder):
+    shared = RuleCoder(coder.compiled_, roll_up=True).fit()
+    assert shared.compiled_ is coder.compiled_ and shared.codebook_ is coder.codebook_
+    own = RuleCoder(coder.codebook_, roll_up=True).fit()
+    assert own.compiled_ is not coder.compiled_
+    pd.testing.assert_frame_equal(shared.predict(TURNS), own.predict(TURNS))
+    assert clone(shared).fit().compiled_ is coder.compiled_
+    assert repr(shared) == "RuleCoder(codebook=<Codebook 'Test'>, roll_up=True)"

@@ -146,12 +146,9 @@ def _rule_coder(book: Codebook, *, roll_up: bool, jobs: int, model: Any) -> Rule
     hash), the run's coder shares its compiled patterns, which do not depend on
     ``roll_up`` or ``n_jobs``, instead of compiling them a second time.
     """
-    rules = RuleCoder(book, roll_up=roll_up, n_jobs=jobs)
-    own = None if model is None else model._rule_coder(model.codebook_)
-    if own is None or own.codebook_.hash != book.hash:
-        return rules.fit()
-    rules.codebook_, rules.compiled_ = book, own.compiled_  # what fit() would have made
-    return rules
+    own = None if model is None else model.rule_coder_
+    same = own is not None and own.codebook_.hash == book.hash
+    return RuleCoder(own.compiled_ if same else book, roll_up=roll_up, n_jobs=jobs).fit()
 
 
 def _sha256(path: Path) -> str:

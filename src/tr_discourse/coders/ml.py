@@ -183,6 +183,16 @@ class MLCoder:
                                             skip_roles=tuple(self.skip_roles)).fit()
         return rules
 
+    @property
+    def rule_coder_(self) -> Any:
+        """The fitted :class:`~tr_discourse.RuleCoder` whose evidence the model uses.
+
+        Another coder can share its compiled patterns:
+        ``RuleCoder(model.rule_coder_.compiled_, n_jobs=2)``.
+        """
+        self._check_fitted()
+        return self._rule_coder(self.codebook_)
+
     def _rule_matrix(self, texts: Sequence[str], book: Codebook, codes: list[str],
                      found: list[list[Evidence]] | None = None) -> sp.csr_matrix:
         import scipy.sparse as sp

@@ -29,8 +29,11 @@ class RuleCoder:
 
     Parameters
     ----------
-    codebook : Codebook, str or Path
-        The codebook, or the path of a codebook file.
+    codebook : Codebook, CompiledCodebook, str or Path
+        The codebook, or the path of a codebook file; or another coder's
+        ``compiled_`` patterns, which are used as they are (compiling takes
+        about a second, and the patterns do not depend on the other
+        parameters).
     roll_up : bool, default False
         Also give a segment every ancestor of a code it gets (a child code
         implies its parents), with the child's evidence.
@@ -116,13 +119,18 @@ class RuleCoder:
         return RuleCoder(**self.get_params())
 
     def __repr__(self) -> str:
-        book = self.codebook if not isinstance(self.codebook, Codebook) else \
-            f"<Codebook {self.codebook.name!r}>"
-        return f"RuleCoder(codebook={book!r}, roll_up={self.roll_up})"
+        book = self.codebook
+        if isinstance(book, CompiledCodebook):
+            book = book.codebook
+        book = f"<Codebook {book.name!r}>" if isinstance(book, Codebook) else repr(book)
+        return f"RuleCoder(codebook={book}, roll_up={self.roll_up})"
 
     def fit(self, segments: Any = None, codings: Any = None) -> RuleCoder:
         """Compile the codebook's patterns; the arguments are ignored (rules are not learnt)."""
         book = self.codebook
+        if isinstance(book, CompiledCodebook):
+            self.codebook_, self.compiled_ = book.codebook, book
+            return self
         self.codebook_ = book if isinstance(book, Codebook) else load_codebook(book)
         self.compiled_ = CompiledCodebook(self.codebook_)
         return self
