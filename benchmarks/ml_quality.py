@@ -14,13 +14,18 @@
    (:func:`tr_discourse.evaluation.compare_coders`). Last, a ceiling: the F1 the
    same model's scores would give at the thresholds that are best on the
    held-out labels themselves (not a result: those thresholds peek).
-3. Speed: training on 5,000 segments (the training segments repeated, as
+3. With ``--learning-curve``: held-out F1 of the default model and of words +
+   characters alone, trained on 6, 9, 12 and 15 of the training documents
+   (three random draws each, a fixed seed) and on all of them: whether more
+   coded documents of the same kind would help.
+4. Speed: training on 5,000 segments (the training segments repeated, as
    separate documents) and coding segments per second, on one core.
 
 Usage::
 
     python benchmarks/ml_quality.py              # all three
     python benchmarks/ml_quality.py --skip-alternatives --skip-speed
+    python benchmarks/ml_quality.py --skip-alternatives --skip-speed --learning-curve
 """
 
 from __future__ import annotations
@@ -101,6 +106,29 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, trd.Codebook]:
     return segments[half == "train"], segments[half == "test"], pd.concat(refs), book
 
 
+def learning_curve(train: pd.DataFrame, test: pd.DataFrame, ref: pd.DataFrame,
+                   truth: pd.DataFrame, book: trd.Codebook, draws: int = 3, seed: int = 0
+                   ) -> pd.DataFrame:
+    """Held-out F1 of two models trained on growing random subsets of the training documents."""
+    rng = np.random.default_rng(seed)
+    docs = train["doc_id"].unique()
+    models = {"default": {}, "words + chars": {"rule_features": False}}
+    rows = {}
+    for k in [*[k for k in (6, 9, 12, 15) if k < len(docs)], len(docs)]:
+        picks = [rng.choice(docs, k, replace=False) for _ in range(draws if k < len(docs)
+                                                                   else 1)]
+        row = {"segments (mean)": np.mean([train["doc_id"].isin(p).sum() for p in picks])}
+        for name, params in models.items():
+            scores = []
+            for pick in picks:
+                coder = trd.MLCoder(book, **params).fit(train[train["doc_id"].isin(pick)], ref)
+                scores.append(heldout_f1(coder.predict_proba(test), truth, coder.thresholds_,
+                                         coded_mask(coder, test)).mean())
+            row[name] = float(np.mean(scores))
+        rows[f"{k} documents"] = row
+    return pd.DataFrame(rows).T
+
+
 def _show(table: pd.DataFrame) -> str:
     def cell(v: object) -> str:
         if pd.isna(v):
@@ -117,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-alternatives", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--learning-curve", action="store_true")
     args = parser.parse_args(argv)
     train, test, ref, book = load()
     codes = [c.id for c in book.codes]
@@ -165,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
           f"macro F1 {ceiling.mean():.3f} (" + ", ".join(f"{c} {v:.3f}" for c, v in
                                                       ceiling.items()) + ")\n")
 
+    if args.learning_curve:
+        print("3. learning curve: held-out macro F1 over the required codes by training "
+              "documents (mean of three random draws of documents)\n")
+        print(_show(learning_curve(train, test, ref, truth, book)) + "\n")
+
     if not args.skip_speed:
         copies = []
         k = 0
@@ -182,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         coder.predict(many)
         per_s = len(many) / (time.perf_counter() - t0)
-        print(f"3. training on {len(big):,} segments (with 5-fold threshold tuning): "
+        print(f"4. training on {len(big):,} segments (with 5-fold threshold tuning): "
               f"{fit_s:.1f} s; coding: {per_s:,.0f} segments per second "
               f"({len(many):,} segments)")
     return 0
