@@ -128,3 +128,12 @@ def test_agree_prints_the_warnings_of_the_agreement(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("warning: ") == 1
     assert "warning: agreement: kappa or alpha is undefined (NaN) for x" in err
+
+
+@pytest.mark.parametrize(("given", "roles"), [
+    ("interviewer", ("interviewer",)), ("interviewer, Moderator", ("interviewer", "Moderator")),
+    ("none", ()), ("None", ()), ("", ())])
+def test_skip_roles_option_reads_a_comma_separated_list(given, roles):
+    from tr_discourse.cli import _roles
+
+    assert _roles(given) == roles

@@ -147,12 +147,14 @@ def test_ml_and_hybrid_runs_find_the_evidence_and_compile_the_codebook_once(
     monkeypatch.setattr(CompiledCodebook, "__init__",
                         lambda self, codebook: compiled.append(codebook.hash) or
                         real_init(self, codebook))
-    for coder in ("ml", "hybrid"):
+    # Another skip_roles than the model's (no roles in a blog: same output) compiles nothing
+    # more either: the patterns do not depend on it.
+    for coder, skip in (("ml", ("interviewer",)), ("hybrid", ())):
         found.clear()
         compiled.clear()
         out = tmp_path / coder
         manifest = code_corpus([Path("corpora/tr_blog")], Path("codebooks/tr_core.yaml"),
-                               out, coder=coder, model=model, roll_up=roll_up)
+                               out, coder=coder, model=model, roll_up=roll_up, skip_roles=skip)
         assert found == [manifest["counts"]["segments"]], coder
         assert compiled == [book.hash], coder  # the model's rule coder serves the run too
         written = trd.read_codings(out / "codings.parquet")
@@ -165,3 +167,35 @@ def test_ml_and_hybrid_runs_find_the_evidence_and_compile_the_codebook_once(
 def _written(codings: pd.DataFrame, path: Path) -> Path:
     trd.write_codings(codings, path)
     return path
+
+
+def test_skip_roles_leaves_interviewer_turns_uncoded_unless_told(tmp_path, weak_model):
+    """By default an interviewer's turn gets a "no code" row saying why; 'none' codes it."""
+    model, _ = weak_model
+    src = "corpora/tr_interviews/int01.txt"
+    segments = trd.read_corpus(src).segments
+    asked = set(segments.loc[segments["role"].eq("interviewer"), "segment_id"])
+    rules = trd.RuleCoder("codebooks/tr_core.yaml", skip_roles=()).predict(segments)
+    would_code = asked & set(rules.loc[rules["code"].notna(), "segment_id"])
+    assert would_code  # interviewer turns the patterns fire on
+    for coder in ("rules", "ml"):
+        runs = {}
+        for roles in ("interviewer", "none"):
+            d = tmp_path / f"{coder}-{roles}"
+            extra = ["--coder", coder, "--model", str(model)] if coder == "ml" else []
+            assert main(["code", src, "--codebook", "codebooks/tr_core.yaml", *extra,
+                         "--skip-roles", roles, "--out", str(d), "--quiet"]) == 0
+            runs[roles] = d
+        manifest = json.loads((runs["interviewer"] / "manifest.json").read_text())
+        assert manifest["coder_params"]["skip_roles"] == ["interviewer"]
+        assert json.loads((runs["none"] / "manifest.json").read_text())[
+            "coder_params"]["skip_roles"] == []
+        skipped = pd.read_parquet(runs["interviewer"] / "codings.parquet")
+        skipped = skipped[skipped["segment_id"].isin(asked)]
+        assert len(skipped) == len(asked) and skipped["code"].isna().all()
+        assert set(skipped["evidence"]) == {"not coded: role interviewer (skip_roles)"}
+        every = pd.read_parquet(runs["none"] / "codings.parquet")
+        if coder == "rules":
+            assert set(every.loc[every["code"].notna(), "segment_id"]) & asked == would_code
+            evidence = pd.read_parquet(runs["interviewer"] / "evidence.parquet")
+            assert not evidence["segment_id"].isin(asked).any()

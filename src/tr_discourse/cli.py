@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="give segments the parent codes of the codes they get")
     code.add_argument("--jobs", type=int, default=1, metavar="N",
                       help="processes to code with (default 1); the output does not change")
+    _add_skip_roles(code)
     code.add_argument("--out", required=True, type=Path, metavar="DIR")
     code.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -126,8 +127,21 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--split", choices=["train", "all"], default="all",
                        help="with corpus folders: learn from their train documents only, or "
                        "all (default)")
+    _add_skip_roles(train)
     train.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
+
+
+def _add_skip_roles(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--skip-roles", type=_roles, default=("interviewer",), metavar="ROLES",
+                        help="speaker roles, comma-separated, whose segments are examined but "
+                        "not coded (default: interviewer); 'none' codes every segment")
+
+
+def _roles(text: str) -> tuple[str, ...]:
+    """``--skip-roles``: comma-separated roles; ``none`` (or nothing) for none."""
+    roles = tuple(r.strip() for r in text.split(",") if r.strip())
+    return () if [r.lower() for r in roles] == ["none"] else roles
 
 
 @contextmanager

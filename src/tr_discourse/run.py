@@ -32,7 +32,8 @@ OUTPUT_FILES = ("segments.parquet", "codings.parquet", "evidence.parquet", "freq
 
 def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | None = None,
                 format: str | None = None, roll_up: bool = False, jobs: int = 1,
-                coder: str = "rules", model: Path | None = None) -> dict[str, Any]:
+                coder: str = "rules", model: Path | None = None,
+                skip_roles: tuple[str, ...] = ("interviewer",)) -> dict[str, Any]:
     """Code the inputs and write the outputs to ``out``; return the manifest.
 
     Every file is written atomically, and ``manifest.json`` (inputs, options,
@@ -62,6 +63,10 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         still found, once, and written.
     model : Path, optional
         The model, for ``coder="ml"`` or ``"hybrid"``.
+    skip_roles : tuple of str, default ("interviewer",)
+        Segments whose speaker's role is one of these are examined but not
+        coded, by the rules and by a model alike (see
+        :class:`tr_discourse.RuleCoder`); ``()`` codes every segment.
 
     Returns
     -------
@@ -95,10 +100,11 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         if model is None:
             raise TrDiscourseError(f"--coder {coder} needs --model PATH (made by "
                                    "tr-discourse train)")
-        trained = MLCoder.load(model, codebook=book)
+        trained = MLCoder.load(model, codebook=book).set_params(skip_roles=tuple(skip_roles))
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
-    rules = _rule_coder(book, roll_up=roll_up, jobs=jobs, model=trained)
+    rules = _rule_coder(book, roll_up=roll_up, jobs=jobs, skip_roles=tuple(skip_roles),
+                        model=trained)
     # The rules run once: their evidence is written, and a model uses it as features.
     found = rules.find(segments["text"].fillna("").astype(str).tolist())
     codings, evidence = rules.code(segments, found=found)
@@ -125,7 +131,7 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         "command": " ".join(sys.argv) if sys.argv else None,
         "inputs": [str(i) for i in inputs], "unit": corpus.unit, "coder": coder,
         "codebook_path": str(Path(codebook).resolve()),
-        "coder_params": {"roll_up": roll_up, "n_jobs": jobs,
+        "coder_params": {"roll_up": roll_up, "n_jobs": jobs, "skip_roles": list(skip_roles),
                          "model": None if model is None else str(model)}, **provenance,
         "counts": {"documents": corpus.n_documents, "segments": corpus.n_segments,
                    "coded_segments": int(codings.loc[codings["code"].notna(), "segment_id"]
@@ -138,7 +144,8 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     return manifest
 
 
-def _rule_coder(book: Codebook, *, roll_up: bool, jobs: int, model: Any) -> RuleCoder:
+def _rule_coder(book: Codebook, *, roll_up: bool, jobs: int, skip_roles: tuple[str, ...],
+                model: Any) -> RuleCoder:
     """Return the run's rule coder, fitted; with a model, on the patterns the model compiled.
 
     Compiling a codebook takes about a second. A model (MLCoder) keeps a rule
@@ -148,7 +155,8 @@ def _rule_coder(book: Codebook, *, roll_up: bool, jobs: int, model: Any) -> Rule
     """
     own = None if model is None else model.rule_coder_
     same = own is not None and own.codebook_.hash == book.hash
-    return RuleCoder(own.compiled_ if same else book, roll_up=roll_up, n_jobs=jobs).fit()
+    return RuleCoder(own.compiled_ if same else book, roll_up=roll_up, n_jobs=jobs,
+                     skip_roles=skip_roles).fit()
 
 
 def _sha256(path: Path) -> str:
@@ -162,7 +170,8 @@ def code_command(args: argparse.Namespace) -> int:
     ----------
     args : argparse.Namespace
         The parsed command line: ``inputs``, ``codebook``, ``out``, ``unit``,
-        ``format``, ``roll_up``, ``jobs``, ``coder``, ``model`` and ``quiet``.
+        ``format``, ``roll_up``, ``jobs``, ``coder``, ``model``, ``skip_roles`` and
+        ``quiet``.
 
     Returns
     -------
@@ -180,7 +189,7 @@ def code_command(args: argparse.Namespace) -> int:
     >>> args = argparse.Namespace(
     ...     inputs=[Path("tests/data/thread/thread.txt")], codebook=Path("codebooks/tr_core.yaml"),
     ...     out=Path(tempfile.mkdtemp()), unit=None, format=None, roll_up=False, jobs=1,
-    ...     coder="rules", model=None, quiet=True)
+    ...     coder="rules", model=None, skip_roles=("interviewer",), quiet=True)
     >>> code_command(args), (args.out / "manifest.json").exists()
     (0, True)
 
@@ -191,7 +200,7 @@ def code_command(args: argparse.Namespace) -> int:
         raise TrDiscourseError(f"--out {args.out} is a file; give a directory")
     manifest = code_corpus(list(args.inputs), args.codebook, args.out, unit=args.unit,
                            format=args.format, roll_up=args.roll_up, jobs=args.jobs,
-                           coder=args.coder, model=args.model)
+                           coder=args.coder, model=args.model, skip_roles=args.skip_roles)
     if not args.quiet:
         c = manifest["counts"]
         print(f"coded {c['segments']:,} segments of {c['documents']:,} documents with "
@@ -214,8 +223,8 @@ def train_command(args: argparse.Namespace) -> int:
     ----------
     args : argparse.Namespace
         The parsed command line: ``inputs``, ``codebook``, ``model``,
-        ``codings``, ``unit``, ``weak``, ``split`` (``"train"`` or ``"all"``)
-        and ``quiet``.
+        ``codings``, ``unit``, ``weak``, ``split`` (``"train"`` or ``"all"``),
+        ``skip_roles`` and ``quiet``.
 
     Returns
     -------
@@ -233,7 +242,7 @@ def train_command(args: argparse.Namespace) -> int:
     >>> args = argparse.Namespace(
     ...     inputs=[Path("tests/data/thread/thread.txt")], codebook=Path("codebooks/tr_core.yaml"),
     ...     model=Path("never-written.skops"), codings=None, unit=None, weak=False,
-    ...     split="all", quiet=True)
+    ...     split="all", skip_roles=("interviewer",), quiet=True)
     >>> train_command(args)
     Traceback (most recent call last):
     ...
@@ -253,7 +262,7 @@ def train_command(args: argparse.Namespace) -> int:
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            coder = HybridCoder(book).fit(segments)
+            coder = HybridCoder(book, skip_roles=args.skip_roles).fit(segments)
         for w in caught:
             print(f"warning: {w.message}", file=sys.stderr)
         path = coder.save(args.model)
@@ -266,7 +275,7 @@ def train_command(args: argparse.Namespace) -> int:
     if args.split == "train":
         split = pd.concat([document_split(i) for i in args.inputs if i.is_dir()])
         segments = segments[segments["doc_id"].map(split).eq("train")]
-    coder = MLCoder(book).fit(segments, codings)
+    coder = MLCoder(book, skip_roles=args.skip_roles).fit(segments, codings)
     path = coder.save(args.model)
     if not args.quiet:
         with pd.option_context("display.width", 120, "display.precision", 3):

@@ -177,10 +177,13 @@ class MLCoder:
         from .rules import RuleCoder
 
         rules = getattr(self, "_rules", None)
-        if rules is None or rules.codebook_.hash != book.hash or rules.roll_up != self.roll_up \
-                or list(rules.skip_roles) != list(self.skip_roles):
-            rules = self._rules = RuleCoder(book, roll_up=self.roll_up,
-                                            skip_roles=tuple(self.skip_roles)).fit()
+        source: Any = book
+        if rules is not None and rules.codebook_.hash == book.hash:
+            if rules.roll_up == self.roll_up and list(rules.skip_roles) == list(self.skip_roles):
+                return rules
+            source = rules.compiled_  # the patterns do not depend on those settings
+        rules = self._rules = RuleCoder(source, roll_up=self.roll_up,
+                                        skip_roles=tuple(self.skip_roles)).fit()
         return rules
 
     @property
