@@ -314,6 +314,13 @@ def test_skipped_roles_are_learnt_from_but_neither_coded_nor_suggested(data):
     expected = {c: sum(c in sets[s] for s in kept) for c in coder.codes_}
     assert coder.cv_scores_["positives"].to_dict() == expected
     assert expected["marketisation"] < sum("marketisation" in sets[s] for s in train["segment_id"])
+    # So is the rules' precision, which decides what the hybrid coder trusts.
+    found = trd.RuleCoder("codebooks/tr_core.yaml", roll_up=True).find(train["text"].tolist())
+    for code in ("marketisation", "penal_drift"):
+        hits = [s for s, ev, role in zip(train["segment_id"], found, train["role"], strict=True)
+                if role == "participant" and any(e.code == code for e in ev)]
+        assert coder.rule_precision_[code] == pytest.approx(np.mean([code in sets[s]
+                                                                      for s in hits]))
 
     roles = np.where(np.arange(len(test)) % 2 == 0, "interviewer", "participant")
     asked = test.assign(role=roles)

@@ -286,15 +286,16 @@ class MLCoder:
         rule_rows = rule_matrix if self.rule_features else None
         x = self._features(texts, self.vectorizers_, True, book, codes, contexts, rule_rows)
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
+        # Thresholds and the rules' precision are measured on the segments that get coded.
+        coded = np.array([r is None for r in skipped_roles(train, self.skip_roles)], bool)
         if self.thresholds == "cv":
             oof = self._out_of_fold(texts, contexts, y, groups, book, codes, rule_rows)
-            coded = np.array([r is None for r in skipped_roles(train, self.skip_roles)], bool)
             self.thresholds_, self.cv_scores_ = _tune_thresholds(oof[coded], y[coded], codes)
         else:
             self.thresholds_ = {c: float(self.thresholds) for c in codes}
         self.n_train_ = len(train)
         # Precision of the rules per code on the training segments (NaN: never fired).
-        fired = rule_matrix.toarray() > 0
+        fired = (rule_matrix.toarray() > 0) & coded[:, None]
         self.rule_precision_ = {
             code: float(y[fired[:, j], j].mean()) if fired[:, j].any() else float("nan")
             for j, code in enumerate(codes)}
