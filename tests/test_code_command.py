@@ -120,6 +120,16 @@ def test_weak_training_and_hybrid_coding_from_the_command_line(weak_model, tmp_p
                  "--coder", "hybrid", "--model", str(model), "--out", str(out),
                  "--quiet"]) == 0
     assert set(trd.read_codings(out / "codings.parquet")["coder"]) == {"hybrid"}
+    # --coder ml with that (HybridCoder) model codes with the model alone.
+    alone = tmp_path / "alone"
+    assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--coder", "ml", "--model", str(model), "--out", str(alone), "--quiet"]) == 0
+    written = trd.read_codings(alone / "codings.parquet")
+    assert set(written["coder"]) == {"ml"}
+    from tr_discourse.coders.ml import MLCoder
+
+    expected = MLCoder.predict(MLCoder.load(model), trd.read_corpus("corpora/tr_blog").segments)
+    assert written["code"].tolist() == expected["code"].tolist()
     assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
                  "--coder", "hybrid", "--out", str(out)]) == 2
     assert "--coder hybrid needs --model PATH" in capsys.readouterr().err

@@ -109,7 +109,8 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     found = rules.find(segments["text"].fillna("").astype(str).tolist())
     codings, evidence = rules.code(segments, found=found)
     if trained is not None:
-        codings = trained.predict(segments, found=found) if coder == "ml" else \
+        # The model alone, even when it was saved as a HybridCoder (tr-discourse train --weak).
+        codings = MLCoder.predict(trained, segments, found=found) if coder == "ml" else \
             trained.predict_hybrid(segments, found=found)
     out.mkdir(parents=True, exist_ok=True)
     stale = out / "manifest.json"
