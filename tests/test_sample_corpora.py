@@ -151,3 +151,12 @@ def test_reference_codings_read_each_corpus_yaml_once(monkeypatch, tmp_path):
     assert sample.reference_codings(["tests/data/thread/thread.txt", plain]) is None
     with pytest.raises(trd.FormatError, match=r"plain: brings no reference codings.*--codings"):
         sample.reference_codings([FOLDERS[0], plain], required=True)
+
+
+def test_an_undeclared_coder_is_named_with_the_coders_the_corpus_declares():
+    from tr_discourse.errors import UnknownNameError
+    from tr_discourse.sample import read_corpus_codings
+
+    with pytest.raises(UnknownNameError, match=r"corpora/tr_blog/corpus\.yaml: unknown coder "
+                       r"'coder_z'\. Known coders: 'coder_a', 'coder_b', 'reference'\."):
+        read_corpus_codings("corpora/tr_blog", "coder_z")

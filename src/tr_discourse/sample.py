@@ -90,7 +90,7 @@ def _declared_codings(folder: Path, config: dict[str, Any], coder: str) -> pd.Da
     """Read the codings ``config`` (the folder's checked corpus.yaml) names for ``coder``."""
     codings = config.get("codings") or {}
     if coder not in codings:
-        raise unknown_name(f"codings of {folder}", coder, list(codings))
+        raise unknown_name("coder", coder, list(codings), where=folder / "corpus.yaml")
     return read_codings(folder / str(codings[coder]), coder=coder)
 
 
