@@ -388,3 +388,20 @@ def test_fit_takes_found_evidence_and_weak_supervision_finds_it_once(data, monke
                          char_ngrams=False).fit(train, codings)
     with pytest.raises(ValueError, match=r"evidence of 2 texts, but there are \d+ segments"):
         words_only.predict_proba(test, found=found[:2])
+
+
+def test_predict_neither_scores_nor_searches_the_skipped_segments(fitted, data, monkeypatch):
+    from tr_discourse.coders.rules import RuleCoder
+
+    _, test, _ = data
+    roles = np.where(np.arange(len(test)) % 3 == 0, "interviewer", "participant")
+    asked = test.assign(role=roles)
+    expected = fitted.predict(test[roles == "participant"])
+    calls = []
+    real_find = RuleCoder.find
+    monkeypatch.setattr(RuleCoder, "find", lambda self, texts: calls.append(len(texts))
+                        or real_find(self, texts))
+    out = fitted.predict(asked)
+    assert calls == [(roles == "participant").sum()]
+    coded = out[out["segment_id"].isin(expected["segment_id"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(coded, expected.reset_index(drop=True))

@@ -383,22 +383,34 @@ class MLCoder:
         texts (any rule coder of the model's codebook), saves finding the rule
         evidence the model uses as features again.
         """
+        index = pd.Index(segments["segment_id"].astype(str), name="segment_id")
+        return pd.DataFrame(self._scores(segments, found), index=index, columns=self.codes_)
+
+    def _scores(self, segments: pd.DataFrame, found: list[list[Evidence]] | None,
+                rows: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities (segments x codes) of the segments at positions ``rows`` (all: None).
+
+        Contexts are taken from the whole table, so a segment's context is the
+        same whichever rows are scored.
+        """
         self._check_fitted()
         texts = segments["text"].fillna("").astype(str).tolist()
-        contexts = context_texts(segments).tolist() if self.context else None
-        rule_rows = None
         if found is not None and len(found) != len(texts):
             raise ValueError(f"found holds the evidence of {len(found):,} texts, but there are "
                              f"{len(texts):,} segments: pass what find() returned for their "
                              "texts")
+        contexts = context_texts(segments).tolist() if self.context else None
+        if rows is not None:
+            texts = [texts[r] for r in rows]
+            contexts = None if contexts is None else [contexts[r] for r in rows]
+            found = None if found is None else [found[r] for r in rows]
+        rule_rows = None
         if self.rule_features and found is not None:
             rule_rows = self._rule_matrix(texts, self.codebook_, self.codes_, found)
         x = self._features(texts, self.vectorizers_, False, self.codebook_, self.codes_,
                            contexts, rule_rows)
-        proba = np.column_stack([_proba(m, x) for m in self.models_]) if len(texts) else \
+        return np.column_stack([_proba(m, x) for m in self.models_]) if len(texts) else \
             np.zeros((0, len(self.codes_)))
-        return pd.DataFrame(proba, index=pd.Index(segments["segment_id"].astype(str),
-                                                  name="segment_id"), columns=self.codes_)
 
     def predict(self, segments: pd.DataFrame, *, found: list[list[Evidence]] | None = None
                 ) -> pd.DataFrame:
@@ -409,22 +421,24 @@ class MLCoder:
         score is the probability. Segments with no code get a "no code" row.
         ``found`` as for :meth:`predict_proba`.
         """
-        proba = self.predict_proba(segments, found=found)
-        keep = proba.to_numpy() >= np.array([self.thresholds_[c] for c in self.codes_])
+        self._check_fitted()
         roles = skipped_roles(segments, self.skip_roles)
         skipped = np.array([r is not None for r in roles], dtype=bool)
+        # Segments not coded for their role are not scored (nor their evidence found).
+        values = np.zeros((len(segments), len(self.codes_)))
+        values[~skipped] = self._scores(segments, found, np.flatnonzero(~skipped))
+        keep = values >= np.array([self.thresholds_[c] for c in self.codes_])
         keep[skipped] = False
         index = {c: j for j, c in enumerate(self.codes_)}
         for group in self.codebook_.exclusive_groups.values():
             cols = [index[c] for c in group if c in index]
             if len(cols) > 1:
-                sub = np.where(keep[:, cols], proba.to_numpy()[:, cols], -1.0)
+                sub = np.where(keep[:, cols], values[:, cols], -1.0)
                 best = sub.argmax(axis=1)
                 mask = np.zeros_like(keep[:, cols])
                 mask[np.arange(len(sub)), best] = sub.max(axis=1) >= 0
                 keep[:, cols] = mask
-        values = proba.to_numpy()
-        seg_ids = proba.index.to_numpy(dtype=object)
+        seg_ids = segments["segment_id"].astype(str).to_numpy(dtype=object)
         i, j = np.nonzero(keep)  # row-major: segments in order, codes in codebook order
         coded = pd.DataFrame({"segment_id": seg_ids[i], "code": np.asarray(self.codes_,
                                                                        dtype=object)[j],
