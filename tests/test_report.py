@@ -187,3 +187,22 @@ def test_report_renders_in_headless_chromium(run, tmp_path):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1200, 3000)
     assert len(data) > 50_000  # a blank page compresses to a few kilobytes
+
+
+def test_report_finds_the_runs_inputs_from_another_directory(flat, tmp_path, monkeypatch):
+    """The manifest keeps each input's resolved path, so cwd does not matter."""
+    manifest = json.loads((flat / "manifest.json").read_text())
+    assert manifest["inputs"] == ["corpora/tr_blog"]
+    assert manifest["inputs_resolved"][0].endswith("/corpora/tr_blog")
+    here = build_report(flat)
+    monkeypatch.chdir(tmp_path)
+    there = build_report(flat)
+    assert "<h2>Against the reference coding</h2>" in here
+    assert there == here
+    gone = tmp_path / "gone"
+    shutil.copytree(flat, gone)
+    manifest["inputs_resolved"] = [str(tmp_path / "moved" / "tr_blog")]
+    (gone / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(TrDiscourseWarning, match=r"inputs .*moved/tr_blog are not there any more"):
+        page = build_report(gone)
+    assert "<h2>Against the reference coding</h2>" not in page

@@ -124,9 +124,20 @@ def _run_codebook(run_dir: Path, manifest: dict[str, Any]) -> Codebook | None:
 
 
 def _reference(manifest: dict[str, Any], book: Codebook) -> pd.DataFrame | None:
-    """Return the reference codings the run's inputs bring, rolled up (None: none)."""
+    """Return the reference codings the run's inputs bring, rolled up (None: none).
+
+    The inputs are found where the run found them (their resolved paths), so a
+    report built from another directory still finds them; an input that is no
+    longer there is named in a warning.
+    """
+    inputs = manifest.get("inputs_resolved") or manifest.get("inputs", [])
+    gone = [i for i in inputs if not Path(i).exists()]
+    if gone:
+        warnings.warn(f"the run's inputs {', '.join(gone)} are not there any more: the "
+                      "comparison with the reference coding leaves them out",
+                      TrDiscourseWarning, stacklevel=3)
     try:
-        found = reference_codings(manifest.get("inputs", []))
+        found = reference_codings([i for i in inputs if Path(i).exists()])
     except TrDiscourseError as exc:
         warnings.warn(f"the comparison with the reference coding is left out: {exc}",
                       TrDiscourseWarning, stacklevel=3)
