@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
 from .corpus import Corpus, read_corpus
-from .errors import TrDiscourseError, unknown_name
+from .errors import TrDiscourseError, unknown_name, warnings_to_stderr
 from .io.registry import FORMATS
 from .io.write import TABLE_EXTENSIONS, write_table
 from .schema import UNITS
@@ -144,22 +142,6 @@ def _roles(text: str) -> tuple[str, ...]:
     return () if [r.lower() for r in roles] == ["none"] else roles
 
 
-@contextmanager
-def _warnings_to_stderr(*, quiet: bool = False) -> Iterator[None]:
-    """Record the warnings of the block and print each as ``warning: ...`` once it has run.
-
-    A message given twice (a file decoded once to detect its format and again
-    to read it) is printed once. Nothing is printed with ``quiet``, nor when
-    the block raises (the error is then the one line printed).
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    if not quiet:
-        for message in dict.fromkeys(str(w.message) for w in caught):
-            print(f"warning: {message}", file=sys.stderr)
-
-
 def _print_report(corpus: Corpus, out: Path) -> None:
     err = sys.stderr
     with pd.option_context("display.width", 120, "display.max_rows", 200):
@@ -207,7 +189,7 @@ def _read(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in TABLE_EXTENSIONS:
         raise unknown_name("output extension", args.out.suffix or "(none)", TABLE_EXTENSIONS,
                            where=f"--out {args.out}")
-    with _warnings_to_stderr(quiet=args.quiet):
+    with warnings_to_stderr(quiet=args.quiet):
         corpus = read_corpus(args.inputs, format=args.format, unit=args.unit,
                              interviewer=not args.no_interviewer, **options)
         segments = corpus.segments
@@ -228,7 +210,7 @@ def _agree(args: argparse.Namespace) -> int:
         book = load_codebook(args.codebook)
         a, b = roll_up(a, book), roll_up(b, book)
         codes = [c.id for c in book.codes]
-    with _warnings_to_stderr():
+    with warnings_to_stderr():
         table = agreement(a, b, codes=codes)
     with pd.option_context("display.width", 140, "display.precision", 3):
         print(table.to_string())

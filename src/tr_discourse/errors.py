@@ -6,7 +6,10 @@ accepted. Errors subclass the built-in exception a user already catches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from os import PathLike
 
 __all__ = [
@@ -119,3 +122,31 @@ def unknown_name(
     if where is None:
         return UnknownNameError(message[0].upper() + message[1:])
     return UnknownNameError(f"{where}: {message}")
+
+
+@contextmanager
+def warnings_to_stderr(*, quiet: bool = False) -> Iterator[None]:
+    """Record the warnings of the block and print each as ``warning: ...`` once it has run.
+
+    How the command line reports warnings. A message given twice (a file
+    decoded once to detect its format and again to read it) is printed once.
+    Nothing is printed with ``quiet``, nor when the block raises (the error is
+    then the one line printed).
+
+    Examples
+    --------
+    >>> import contextlib, io, warnings
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err), warnings_to_stderr():
+    ...     warnings.warn("cp1252, not UTF-8")
+    ...     warnings.warn("cp1252, not UTF-8")
+    >>> err.getvalue()
+    'warning: cp1252, not UTF-8\\n'
+
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    if not quiet:
+        for message in dict.fromkeys(str(w.message) for w in caught):
+            print(f"warning: {message}", file=sys.stderr)
