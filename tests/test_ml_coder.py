@@ -405,3 +405,8 @@ def test_predict_neither_scores_nor_searches_the_skipped_segments(fitted, data, 
     assert calls == [(roles == "participant").sum()]
     coded = out[out["segment_id"].isin(expected["segment_id"])].reset_index(drop=True)
     pd.testing.assert_frame_equal(coded, expected.reset_index(drop=True))
+    calls.clear()
+    hybrid = fitted.predict_hybrid(asked)
+    assert calls == [(roles == "participant").sum()]  # once, for the model and the rules
+    skipped = hybrid[~hybrid["segment_id"].isin(expected["segment_id"])]
+    assert len(skipped) == (roles == "interviewer").sum() and skipped["code"].isna().all()

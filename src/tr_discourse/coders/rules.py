@@ -197,6 +197,15 @@ class RuleCoder:
         found = [[e for e in ev if own[e.rule_id] == e.code] for ev in found]
         return self._rolled(found) if self.roll_up else found
 
+    def _find_coded(self, segments: pd.DataFrame, skipped: list[str | None] | None = None
+                    ) -> list[list[Evidence]]:
+        """:meth:`find` for a segments table: segments skipped for their role are not searched."""
+        if skipped is None:
+            skipped = skipped_roles(segments, self.skip_roles)
+        texts = segments["text"].fillna("").astype(str).tolist()
+        searched = iter(self.find([t for t, s in zip(texts, skipped, strict=True) if not s]))
+        return [[] if s else next(searched) for s in skipped]
+
     def evidence(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Return every match that counts: segment, code, pattern id, offsets, text.
 
@@ -227,12 +236,8 @@ class RuleCoder:
                                  f"{', '.join(map(str, segments.columns))}")
         ids = segments["segment_id"].astype(str).tolist()
         skipped = skipped_roles(segments, self.skip_roles)
-        if found is None:  # skipped segments are not searched
-            texts = segments["text"].fillna("").astype(str).tolist()
-            searched = iter(self.find([t for t, s in zip(texts, skipped, strict=True) if not s]))
-            found = [[] if s else next(searched) for s in skipped]
-        else:
-            found = self.as_found(found, len(ids))
+        found = self._find_coded(segments, skipped) if found is None else \
+            self.as_found(found, len(ids))
         rows: list[dict[str, Any]] = []
         evidence: list[tuple[Any, ...]] = []
         for seg, ev, role in zip(ids, found, skipped, strict=True):
