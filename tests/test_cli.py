@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 
 import pandas as pd
 import pytest
@@ -137,3 +138,17 @@ def test_skip_roles_option_reads_a_comma_separated_list(given, roles):
     from tr_discourse.cli import _roles
 
     assert _roles(given) == roles
+
+
+def test_agree_prints_a_codings_files_decoding_warning_once_in_the_cli_shape(tmp_path, capsys):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_bytes("segment_id,code,coder\ns1,x,Zoë\ns2,,Zoë\n".encode("cp1252"))
+    b.write_text("segment_id,code,coder\ns1,x,B\ns2,x,B\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes as a Python warning
+        assert main(["agree", str(a), str(b)]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert len(lines) == 1 and "a.csv" in lines[0] and "cp1252" in lines[0]
+    assert "DecodingWarning" not in err

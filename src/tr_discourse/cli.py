@@ -204,13 +204,13 @@ def _agree(args: argparse.Namespace) -> int:
     from .codings import read_codings, roll_up
     from .reliability import agreement
 
-    a, b = read_codings(args.codings_a), read_codings(args.codings_b)
-    codes = None
-    if args.codebook is not None:
-        book = load_codebook(args.codebook)
-        a, b = roll_up(a, book), roll_up(b, book)
-        codes = [c.id for c in book.codes]
-    with warnings_to_stderr():
+    with warnings_to_stderr():  # a file's encoding, then the coefficients' caveats
+        a, b = read_codings(args.codings_a), read_codings(args.codings_b)
+        codes = None
+        if args.codebook is not None:
+            book = load_codebook(args.codebook)
+            a, b = roll_up(a, book), roll_up(b, book)
+            codes = [c.id for c in book.codes]
         table = agreement(a, b, codes=codes)
     with pd.option_context("display.width", 140, "display.precision", 3):
         print(table.to_string())

@@ -8,7 +8,6 @@ import json
 import platform
 import sys
 import time
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from .codebook.model import Codebook
 from .coders import RuleCoder
 from .codings import write_codings
 from .corpus import read_corpus
-from .errors import TrDiscourseError
+from .errors import TrDiscourseError, warnings_to_stderr
 from .io.write import atomic_write_text, write_table
 
 __all__ = ["OUTPUT_FILES", "code_command", "code_corpus", "train_command"]
@@ -263,11 +262,8 @@ def train_command(args: argparse.Namespace) -> int:
     if args.weak:
         from .coders.ml import HybridCoder
 
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warnings_to_stderr(quiet=args.quiet):
             coder = HybridCoder(book, skip_roles=args.skip_roles).fit(segments)
-        for w in caught:
-            print(f"warning: {w.message}", file=sys.stderr)
         path = coder.save(args.model)
         if not args.quiet:
             print(f"trained on the rule coder's output for {coder.n_train_:,} segments; "
