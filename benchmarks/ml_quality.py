@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 import tr_discourse as trd
-from tr_discourse.coders.rules import skipped_roles
+from tr_discourse.coders.rules import coded_mask
 from tr_discourse.codings import roll_up
 from tr_discourse.evaluation import compare_coders
 from tr_discourse.sample import document_split, read_corpus_codings
@@ -88,11 +88,6 @@ def best_threshold_f1(proba: pd.DataFrame, truth: pd.DataFrame, coded: np.ndarra
                                 for t in proba[code].unique()) for code in REQUIRED})
 
 
-def coded_mask(coder: trd.MLCoder, segments: pd.DataFrame) -> np.ndarray:
-    """The segments ``coder`` codes: not skipped for their role (interviewer turns)."""
-    return np.array([r is None for r in skipped_roles(segments, coder.skip_roles)], bool)
-
-
 def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, trd.Codebook]:
     """Training segments, held-out segments, reference codings, codebook."""
     book = trd.load_codebook(ROOT / "codebooks" / "tr_core.yaml")
@@ -125,7 +120,7 @@ def learning_curve(train: pd.DataFrame, test: pd.DataFrame, ref: pd.DataFrame,
             for pick in picks:
                 coder = trd.MLCoder(book, **params).fit(train[train["doc_id"].isin(pick)], ref)
                 scores.append(heldout_f1(coder.predict_proba(test), truth, coder.thresholds_,
-                                         coded_mask(coder, test)).mean())
+                                         coded_mask(test, coder.skip_roles)).mean())
             row[name] = float(np.mean(scores))
         rows[f"{k} documents"] = row
     return pd.DataFrame(rows).T
@@ -158,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, params in ALTERNATIVES.items():
             coder = trd.MLCoder(book, **params).fit(train, ref)
             proba = coder.predict_proba(test)
-            coded = coded_mask(coder, test)
+            coded = coded_mask(test, coder.skip_roles)
             rows[name] = {"CV F1 (train docs)": coder.cv_scores_.loc[REQUIRED, "f1"].mean(),
                           "held-out F1": heldout_f1(proba, truth, coder.thresholds_,
                                                     coded).mean(),
@@ -191,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
           f"segments), trained on {coder.n_train_} segments; the interval of ml - rules is "
           f"a paired bootstrap over documents\n")
     print(_show(table.loc[[*codes, "(macro, required codes)"]]) + "\n")
-    ceiling = best_threshold_f1(coder.predict_proba(test), truth, coded_mask(coder, test))
+    ceiling = best_threshold_f1(coder.predict_proba(test), truth,
+                                coded_mask(test, coder.skip_roles))
     print("   ceiling: the same scores at the thresholds best on the held-out labels give "
           f"macro F1 {ceiling.mean():.3f} (" + ", ".join(f"{c} {v:.3f}" for c, v in
                                                       ceiling.items()) + ")\n")
@@ -221,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             coder.predict(many)
             rates.append(len(many) / (time.perf_counter() - t0))
-        asked = int((~coded_mask(coder, many)).sum())
+        asked = int((~coded_mask(many, coder.skip_roles)).sum())
         every = []  # and scoring every segment, interviewer turns too
         coder.set_params(skip_roles=())
         for _ in range(5):

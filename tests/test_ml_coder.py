@@ -373,7 +373,7 @@ def test_fit_takes_found_evidence_and_weak_supervision_finds_it_once(data, monke
     given = MLCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train, codings, found=found)
     pd.testing.assert_frame_equal(given.predict_proba(test), plain.predict_proba(test))
     assert given.rule_precision_ == pytest.approx(plain.rule_precision_, nan_ok=True)
-    with pytest.raises(ValueError, match=r"evidence of 2 texts, but the segments table has"):
+    with pytest.raises(ValueError, match=r"evidence of 2 texts, but there are \d+ segments"):
         MLCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(train, codings, found=found[:2])
 
     calls = []
@@ -410,3 +410,17 @@ def test_predict_neither_scores_nor_searches_the_skipped_segments(fitted, data, 
     assert calls == [(roles == "participant").sum()]  # once, for the model and the rules
     skipped = hybrid[~hybrid["segment_id"].isin(expected["segment_id"])]
     assert len(skipped) == (roles == "interviewer").sum() and skipped["code"].isna().all()
+
+
+def test_training_only_on_skipped_segments_says_so(data):
+    from tr_discourse.coders.ml import HybridCoder
+
+    train, _, codings = data
+    asked = train.assign(role="Interviewer")
+    message = (r"every training segment's role \(Interviewer\) is in skip_roles "
+               r"\('interviewer',\): nothing would be coded; pass skip_roles=\(\)")
+    with pytest.raises(ValueError, match=message):
+        MLCoder("codebooks/tr_core.yaml", rule_features=False, char_ngrams=False,
+                thresholds=0.5).fit(asked, codings)
+    with pytest.warns(WeakSupervisionWarning), pytest.raises(ValueError, match=message):
+        HybridCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(asked)

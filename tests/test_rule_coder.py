@@ -353,6 +353,15 @@ def test_skip_roles_can_be_emptied_and_must_be_a_list(coder):
     assert coder.predict(TURNS.drop(columns="role"))["code"].notna().all()
     with pytest.raises(TypeError, match=r"not the string 'interviewer': write \['interviewer'\]"):
         clone(coder).set_params(skip_roles="interviewer").fit().predict(TURNS)
+    with pytest.raises(TypeError, match=r"not the string 'interviewer, moderator': write "
+                       r"\['interviewer', 'moderator'\]"):
+        clone(coder).set_params(skip_roles="interviewer, moderator").fit().predict(TURNS)
+    with pytest.raises(TypeError, match=r"not None: write \(\) \(an empty tuple codes every"):
+        clone(coder).set_params(skip_roles=None).fit().predict(TURNS)
+    # Roles are compared without case or surrounding spaces, on both sides.
+    spaced = clone(coder).set_params(skip_roles=[" Interviewer "]).fit()
+    assert spaced.predict(TURNS.assign(role=[" interviewer", "participant", "INTERVIEWER"]))[
+        "code"].tolist() == [pd.NA, "market", pd.NA]
 
 
 def test_a_coder_can_use_another_coders_compiled_patterns(coder):

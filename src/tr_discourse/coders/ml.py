@@ -27,7 +27,7 @@ from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
-from .rules import _skip_note, skipped_roles
+from .rules import _skip_note, check_found, coded_mask, skipped_roles
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -276,9 +276,7 @@ class MLCoder:
         self.codes_ = codes
         self.vectorizers_ = self._vectorizers()
         if found is not None:
-            if len(found) != len(segments):
-                raise ValueError(f"found holds the evidence of {len(found):,} texts, but the "
-                                 f"segments table has {len(segments):,} rows")
+            check_found(found, len(segments))
             rows = np.flatnonzero(segments["segment_id"].isin(train["segment_id"]).to_numpy())
             found = [found[r] for r in rows]
         # Features, and the rules' precision on the training segments.
@@ -287,7 +285,9 @@ class MLCoder:
         x = self._features(texts, self.vectorizers_, True, book, codes, contexts, rule_rows)
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
         # Thresholds and the rules' precision are measured on the segments that get coded.
-        coded = np.array([r is None for r in skipped_roles(train, self.skip_roles)], bool)
+        coded = coded_mask(train, self.skip_roles)
+        if not coded.any():
+            raise ValueError(_all_skipped(train, self.skip_roles))
         if self.thresholds == "cv":
             oof = self._out_of_fold(texts, contexts, y, groups, book, codes, rule_rows)
             self.thresholds_, self.cv_scores_ = _tune_thresholds(oof[coded], y[coded], codes)
@@ -395,10 +395,8 @@ class MLCoder:
         """
         self._check_fitted()
         texts = segments["text"].fillna("").astype(str).tolist()
-        if found is not None and len(found) != len(texts):
-            raise ValueError(f"found holds the evidence of {len(found):,} texts, but there are "
-                             f"{len(texts):,} segments: pass what find() returned for their "
-                             "texts")
+        if found is not None:
+            check_found(found, len(texts))
         contexts = context_texts(segments).tolist() if self.context else None
         if rows is not None:
             texts = [texts[r] for r in rows]
@@ -524,8 +522,7 @@ class MLCoder:
         proba = self.predict_proba(segments)
         thr = np.array([self.thresholds_[c] for c in self.codes_])
         margin = np.abs(proba.to_numpy() - thr).min(axis=1)
-        skipped = np.array([r is not None for r in skipped_roles(segments, self.skip_roles)],
-                           dtype=bool)
+        skipped = ~coded_mask(segments, self.skip_roles)
         margin[skipped] = np.inf  # never coded: no use coding by hand
         order = np.argsort(margin, kind="stable")[: max(n * pool, n)]
         order = order[~skipped[order]]
@@ -736,7 +733,9 @@ class HybridCoder(MLCoder):
             "sample by hand, check the result with tr_discourse.agreement, and retrain on it.",
             WeakSupervisionWarning, stacklevel=2)
         # A turn the rules leave uncoded for its role is not an example of "no code".
-        coded = segments[[r is None for r in skipped_roles(segments, self.skip_roles)]]
+        coded = segments[coded_mask(segments, self.skip_roles)]
+        if coded.empty:
+            raise ValueError(_all_skipped(segments, self.skip_roles))
         rule_coder = self._rule_coder(self._book())
         found = rule_coder.find(coded["text"].fillna("").astype(str).tolist())  # found once
         rules = rule_coder.code(coded, found=found)[0]
@@ -748,6 +747,13 @@ class HybridCoder(MLCoder):
                 ) -> pd.DataFrame:
         """Code a segments table with the model and the trusted rules (coder ``hybrid``)."""
         return self.predict_hybrid(segments, min_precision=self.min_precision, found=found)
+
+
+def _all_skipped(segments: pd.DataFrame, roles: Sequence[str]) -> str:
+    found = sorted(set(segments["role"].dropna().astype(str))) if "role" in segments else []
+    return (f"every training segment's role ({', '.join(found)}) is in skip_roles "
+            f"{tuple(roles)!r}: nothing would be coded; pass skip_roles=() (--skip-roles none) "
+            "to code and learn from them")
 
 
 def _proba(model: Any, x: sp.csr_matrix) -> np.ndarray:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..codebook.load import load_codebook
@@ -185,9 +186,7 @@ class RuleCoder:
 
         """
         self._check_fitted()
-        if len(found) != n_texts:
-            raise ValueError(f"found holds the evidence of {len(found):,} texts, but there are "
-                             f"{n_texts:,} segments: pass what find() returned for their texts")
+        check_found(found, n_texts)
         own = {rule.rule_id: rule.code for rule in self.compiled_.rules}
         unknown = {e.rule_id for ev in found for e in ev} - own.keys()
         if unknown:
@@ -267,7 +266,8 @@ class RuleCoder:
 def skipped_roles(segments: pd.DataFrame, roles: Sequence[str]) -> list[str | None]:
     """For each segment, its role if it is one of ``roles`` (not to be coded), else None.
 
-    Roles are compared without case; a table with no ``role`` column has none.
+    Roles are compared without case or surrounding spaces; a table with no
+    ``role`` column has none.
 
     Examples
     --------
@@ -276,14 +276,52 @@ def skipped_roles(segments: pd.DataFrame, roles: Sequence[str]) -> list[str | No
     ['Interviewer', None, None]
 
     """
-    if isinstance(roles, str):
-        raise TypeError(f"skip_roles must be a list of roles, not the string {roles!r}: "
-                        f"write [{roles!r}]")
-    wanted = {str(r).lower() for r in roles}
+    wanted = _role_set(roles)
     if not wanted or "role" not in segments:
         return [None] * len(segments)
-    return [r if isinstance(r, str) and r.lower() in wanted else None
+    return [r if isinstance(r, str) and r.strip().lower() in wanted else None
             for r in segments["role"].astype(object).tolist()]
+
+
+def coded_mask(segments: pd.DataFrame, roles: Sequence[str]) -> np.ndarray:
+    """Return True for each segment a coder with ``skip_roles=roles`` codes, else False.
+
+    See :func:`skipped_roles`.
+
+    Examples
+    --------
+    >>> coded_mask(pd.DataFrame({"role": ["interviewer", "participant"]}), ["interviewer"])
+    array([False,  True])
+
+    """
+    return np.array([r is None for r in skipped_roles(segments, roles)], dtype=bool)
+
+
+def _role_set(roles: Sequence[str]) -> set[str]:
+    if roles is None or isinstance(roles, str):
+        given = "None" if roles is None else f"the string {roles!r}"
+        hint = "()" if roles is None or not roles.strip() else \
+            repr([r.strip() for r in roles.split(",") if r.strip()])
+        raise TypeError(f"skip_roles must be a list of speaker roles, not {given}: write "
+                        f"{hint} ({'()' if hint != '()' else 'an empty tuple'} codes every "
+                        "segment)")
+    return {str(r).strip().lower() for r in roles if str(r).strip()}
+
+
+def check_found(found: Sequence[Any], n_segments: int) -> None:
+    """Raise ValueError unless ``found`` (a :meth:`RuleCoder.find` result) has one list per segment.
+
+    Examples
+    --------
+    >>> check_found([[], []], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: found holds the evidence of 2 texts, but there are 3 segments: pass ...
+
+    """
+    if len(found) != n_segments:
+        raise ValueError(f"found holds the evidence of {len(found):,} texts, but there are "
+                         f"{n_segments:,} segments: pass what find() returned for their texts")
 
 
 def _skip_note(role: str) -> str:
