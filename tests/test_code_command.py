@@ -169,8 +169,15 @@ def test_ml_and_hybrid_runs_find_the_evidence_and_compile_the_codebook_once(
         assert found == [manifest["counts"]["segments"]], coder
         assert compiled == [book.hash], coder  # the model's rule coder serves the run too
         written = trd.read_codings(out / "codings.parquet")
-        pd.testing.assert_frame_equal(written, trd.read_codings(
-            _written(expected_codings[coder], tmp_path / f"{coder}.parquet")))
+        expected = trd.read_codings(_written(expected_codings[coder],
+                                             tmp_path / f"{coder}.parquet"))
+        if roll_up:  # the run rolls the model's codings up (parents follow their segment)
+            from tr_discourse.codings import roll_up as rolled
+
+            expected = rolled(expected, book)
+            written, expected = (t.sort_values(["segment_id", "code"]).reset_index(drop=True)
+                                 for t in (written, expected))
+        pd.testing.assert_frame_equal(written, expected)
         pd.testing.assert_frame_equal(pd.read_parquet(out / "evidence.parquet"),
                                       expected_evidence)
 
@@ -210,3 +217,43 @@ def test_skip_roles_leaves_interviewer_turns_uncoded_unless_told(tmp_path, weak_
             assert set(every.loc[every["code"].notna(), "segment_id"]) & asked == would_code
             evidence = pd.read_parquet(runs["interviewer"] / "evidence.parquet")
             assert not evidence["segment_id"].isin(asked).any()
+
+
+def test_a_rolled_up_model_run_writes_tables_that_agree(weak_model, tmp_path):
+    """--roll-up rolls the model's codings up too, so the CSVs count the same segments."""
+    model, _ = weak_model
+    out = tmp_path / "ml-rolled"
+    assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
+                 "--coder", "ml", "--model", str(model), "--roll-up", "--out", str(out),
+                 "--quiet"]) == 0
+    codings = trd.read_codings(out / "codings.parquet")
+    sets = codings.dropna(subset=["code"]).groupby("segment_id")["code"].agg(set)
+    children = {"payment_by_results": "marketisation", "supply_chain": "marketisation",
+                "caseload_pressure": "professionalisation"}
+    assert any(child in s for s in sets for child in children)
+    assert all(parent in s for s in sets for child, parent in children.items() if child in s)
+    freq = pd.read_csv(out / "frequencies.csv").set_index("code")["segments"]
+    pairs = pd.read_csv(out / "cooccurrence.csv")
+    for code in ("marketisation", "penal_drift"):
+        n = sum(code in s for s in sets)
+        assert freq[code] == n
+        assert set(pairs.loc[pairs["code_a"] == code, "n_a"]) == {n}
+    segments = pd.read_parquet(out / "segments.parquet")["segment_id"].tolist()
+    order = {s: i for i, s in enumerate(segments)}
+    assert codings["segment_id"].map(order).is_monotonic_increasing
+
+
+def test_a_model_run_keeps_the_models_skip_roles_unless_told(tmp_path):
+    model = tmp_path / "every.skops"
+    src = "corpora/tr_interviews/int01.txt"
+    assert main(["train", src, "corpora/tr_interviews/int02.txt", "--codebook",
+                 "codebooks/tr_core.yaml", "--model", str(model), "--weak", "--skip-roles",
+                 "none", "--quiet"]) == 0
+    used = {}
+    for given in ([], ["--skip-roles", "interviewer"]):
+        out = tmp_path / f"run{len(given)}"
+        assert main(["code", src, "--codebook", "codebooks/tr_core.yaml", "--coder", "ml",
+                     "--model", str(model), *given, "--out", str(out), "--quiet"]) == 0
+        used[len(given)] = json.loads((out / "manifest.json").read_text())[
+            "coder_params"]["skip_roles"]
+    assert used == {0: [], 2: ["interviewer"]}

@@ -131,9 +131,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_skip_roles(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--skip-roles", type=_roles, default=("interviewer",), metavar="ROLES",
+    parser.add_argument("--skip-roles", type=_roles, default=None, metavar="ROLES",
                         help="speaker roles, comma-separated, whose segments are examined but "
-                        "not coded (default: interviewer); 'none' codes every segment")
+                        "not coded (default: interviewer, or for code --coder ml|hybrid the "
+                        "model's own setting); 'none' codes every segment")
 
 
 def _roles(text: str) -> tuple[str, ...]:

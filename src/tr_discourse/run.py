@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ._version import __version__
 from .analysis import cooccurrence, frequencies
 from .codebook.load import load_codebook
 from .codebook.model import Codebook
 from .coders import RuleCoder
+from .codings import roll_up as roll_up_codings
 from .codings import write_codings
 from .corpus import read_corpus
 from .errors import TrDiscourseError, warnings_to_stderr
@@ -32,7 +35,7 @@ OUTPUT_FILES = ("segments.parquet", "codings.parquet", "evidence.parquet", "freq
 def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | None = None,
                 format: str | None = None, roll_up: bool = False, jobs: int = 1,
                 coder: str = "rules", model: Path | None = None,
-                skip_roles: tuple[str, ...] = ("interviewer",)) -> dict[str, Any]:
+                skip_roles: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Code the inputs and write the outputs to ``out``; return the manifest.
 
     Every file is written atomically, and ``manifest.json`` (inputs, options,
@@ -50,10 +53,10 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     unit, format : str, optional
         As :func:`tr_discourse.read_corpus`.
     roll_up : bool, default False
-        Give segments the parents of the codes the rules find. The tables are
-        counted from the codings as written; rolled up, ``cooccurrence.csv``
-        leaves out each code's pairs with its own ancestors, which co-occur by
-        construction.
+        Give segments the parents of the codes the rules (or the model) give.
+        The tables are counted from the codings as written; rolled up,
+        ``cooccurrence.csv`` leaves out each code's pairs with its own
+        ancestors, which co-occur by construction.
     jobs : int, default 1
         Processes the rule coder codes with (the output is the same).
     coder : {"rules", "ml", "hybrid"}, default "rules"
@@ -62,10 +65,12 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         still found, once, and written.
     model : Path, optional
         The model, for ``coder="ml"`` or ``"hybrid"``.
-    skip_roles : tuple of str, default ("interviewer",)
+    skip_roles : tuple of str, optional
         Segments whose speaker's role is one of these are examined but not
         coded, by the rules and by a model alike (see
-        :class:`tr_discourse.RuleCoder`); ``()`` codes every segment.
+        :class:`tr_discourse.RuleCoder`); ``()`` codes every segment. By
+        default the model's own setting (as it was trained), else
+        ``("interviewer",)``. The manifest records the roles used.
 
     Returns
     -------
@@ -99,18 +104,28 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         if model is None:
             raise TrDiscourseError(f"--coder {coder} needs --model PATH (made by "
                                    "tr-discourse train)")
-        trained = MLCoder.load(model, codebook=book).set_params(skip_roles=tuple(skip_roles))
+        trained = MLCoder.load(model, codebook=book)
+        if skip_roles is None:
+            skip_roles = tuple(trained.skip_roles)  # as the model was trained
+        trained.set_params(skip_roles=tuple(skip_roles))
+    skip_roles = ("interviewer",) if skip_roles is None else tuple(skip_roles)
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
-    rules = _rule_coder(book, roll_up=roll_up, jobs=jobs, skip_roles=tuple(skip_roles),
-                        model=trained)
-    # The rules run once: their evidence is written, and a model uses it as features.
-    found = rules.find(segments["text"].fillna("").astype(str).tolist())
+    rules = _rule_coder(book, roll_up=roll_up, jobs=jobs, skip_roles=skip_roles, model=trained)
+    # The rules run once (not over the segments left uncoded for their role): their
+    # evidence is written, and a model uses it as features.
+    found = rules.find_segments(segments)
     codings, evidence = rules.code(segments, found=found)
     if trained is not None:
         # The model alone, even when it was saved as a HybridCoder (tr-discourse train --weak).
         codings = MLCoder.predict(trained, segments, found=found) if coder == "ml" else \
             trained.predict_hybrid(segments, found=found)
+        if roll_up:  # the rules rolled theirs up; a model may give a child without its parent
+            codings = roll_up_codings(codings, book)
+            position = codings["segment_id"].map(
+                {s: i for i, s in enumerate(segments["segment_id"].astype(str))})
+            codings = codings.iloc[np.argsort(position.to_numpy(), kind="stable")]
+            codings = codings.reset_index(drop=True)
     out.mkdir(parents=True, exist_ok=True)
     stale = out / "manifest.json"
     if stale.exists():
@@ -263,7 +278,7 @@ def train_command(args: argparse.Namespace) -> int:
         from .coders.ml import HybridCoder
 
         with warnings_to_stderr(quiet=args.quiet):
-            coder = HybridCoder(book, skip_roles=args.skip_roles).fit(segments)
+            coder = HybridCoder(book, skip_roles=_train_roles(args)).fit(segments)
         path = coder.save(args.model)
         if not args.quiet:
             print(f"trained on the rule coder's output for {coder.n_train_:,} segments; "
@@ -274,7 +289,7 @@ def train_command(args: argparse.Namespace) -> int:
     if args.split == "train":
         split = pd.concat([document_split(i) for i in args.inputs if i.is_dir()])
         segments = segments[segments["doc_id"].map(split).eq("train")]
-    coder = MLCoder(book, skip_roles=args.skip_roles).fit(segments, codings)
+    coder = MLCoder(book, skip_roles=_train_roles(args)).fit(segments, codings)
     path = coder.save(args.model)
     if not args.quiet:
         with pd.option_context("display.width", 120, "display.precision", 3):
@@ -282,3 +297,8 @@ def train_command(args: argparse.Namespace) -> int:
                   f"the tuned thresholds:\n{coder.cv_scores_}", file=sys.stderr)
         print(f"saved the model to {path}", file=sys.stderr)
     return 0
+
+
+def _train_roles(args: argparse.Namespace) -> tuple[str, ...]:
+    """``--skip-roles`` of ``train``: given, or the coders' default."""
+    return ("interviewer",) if args.skip_roles is None else tuple(args.skip_roles)

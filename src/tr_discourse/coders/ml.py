@@ -315,7 +315,7 @@ class MLCoder:
         self._check_fitted()
         rule_coder = self._rule_coder(self.codebook_)
         if found is None:  # find once, for the model's features and the rules' codes
-            found = rule_coder._find_coded(segments)  # not in the segments left uncoded
+            found = rule_coder.find_segments(segments)  # not in the segments left uncoded
         model = MLCoder.predict(self, segments, found=found)
         trusted = {c for c, p in self.rule_precision_.items()
                    if not math.isnan(p) and p >= min_precision}

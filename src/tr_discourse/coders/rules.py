@@ -51,10 +51,12 @@ class RuleCoder:
         ``evidence`` says why, and no evidence. By the sample corpora's coding
         brief an interviewer's turn is coded only when it states a view itself
         (a loaded question), which patterns cannot tell from a neutral
-        question; on the training documents the rules' codes on interviewer
-        turns were wrong 40 times and right 14. Pass ``()`` to code every
-        segment. Tables without a ``role`` column (blogs) are not affected,
-        nor is :meth:`find`, which sees only texts.
+        question; on the training documents the rules' codes for the four
+        required codes on interviewer turns were wrong 40 times and right 14.
+        Pass ``()`` to code every segment. Tables without a ``role`` column
+        (blogs) are not affected, nor is :meth:`find`, which sees only texts.
+        The "no code" row's score is 0.0, as for any segment the rules leave
+        uncoded (the ML coder's is 1.0, its certainty that no code applies).
 
     Attributes
     ----------
@@ -196,9 +198,24 @@ class RuleCoder:
         found = [[e for e in ev if own[e.rule_id] == e.code] for ev in found]
         return self._rolled(found) if self.roll_up else found
 
-    def _find_coded(self, segments: pd.DataFrame, skipped: list[str | None] | None = None
-                    ) -> list[list[Evidence]]:
-        """:meth:`find` for a segments table: segments skipped for their role are not searched."""
+    def find_segments(self, segments: pd.DataFrame, skipped: list[str | None] | None = None
+                      ) -> list[list[Evidence]]:
+        """Return :meth:`find`'s evidence for a segments table's texts, one list per row.
+
+        A segment the coder leaves uncoded for its role (``skip_roles``) is not
+        searched: its list is empty. ``skipped`` is :func:`skipped_roles` of the
+        table, when already known. The result serves :meth:`code` and a
+        model's ``predict(found=...)``.
+
+        Examples
+        --------
+        >>> segs = pd.DataFrame({"segment_id": ["i:t1", "i:t2"],
+        ...                      "role": ["interviewer", "participant"],
+        ...                      "text": ["Was it the contract?", "It was the contract."]})
+        >>> [len(ev) for ev in RuleCoder("codebooks/tr_core.yaml").find_segments(segs)]
+        [0, 1]
+
+        """
         if skipped is None:
             skipped = skipped_roles(segments, self.skip_roles)
         texts = segments["text"].fillna("").astype(str).tolist()
@@ -235,7 +252,7 @@ class RuleCoder:
                                  f"{', '.join(map(str, segments.columns))}")
         ids = segments["segment_id"].astype(str).tolist()
         skipped = skipped_roles(segments, self.skip_roles)
-        found = self._find_coded(segments, skipped) if found is None else \
+        found = self.find_segments(segments, skipped) if found is None else \
             self.as_found(found, len(ids))
         rows: list[dict[str, Any]] = []
         evidence: list[tuple[Any, ...]] = []
