@@ -292,3 +292,13 @@ def test_cooccurrence_levels_has_its_own_name():
     with pytest.warns(DeprecationWarning, match="now COOCCURRENCE_LEVELS"):
         from tr_discourse.analysis import LEVELS
     assert LEVELS == ("segment", "document", "window")
+
+
+@pytest.mark.parametrize("level", ["window", "document"])
+def test_cooccurrence_refuses_a_segments_table_with_a_segment_twice(level):
+    segs = pd.DataFrame({"segment_id": ["s1", "s2", "s2", "s3"], "doc_id": "d",
+                         "position": [1, 2, 2, 3]})
+    codings = codings_from_sets({"s1": ["a"], "s2": ["b"], "s3": ["a"]}, coder="X")
+    with pytest.raises(ValueError, match=r"holds segment_id 's2' more than once; at "
+                       rf"level='{level}' each segment must be one row"):
+        cooccurrence(codings, segs, level=level)

@@ -156,6 +156,12 @@ def _unit_matrix(table: _CodeTable, codes: list[str], segments: pd.DataFrame | N
         return hit
     if segments is None:
         raise ValueError(f"level={level!r} needs the segments table (for doc_id and position)")
+    twice = segments["segment_id"].astype(str)
+    twice = twice[twice.duplicated()].unique()
+    if len(twice):
+        raise ValueError(f"cooccurrence: the segments table holds segment_id "
+                         f"{', '.join(map(repr, twice[:3]))} more than once; at level={level!r} "
+                         "each segment must be one row (drop the duplicates)")
     where = table.index.get_indexer(segments["segment_id"].astype(str).to_numpy(dtype=object))
     seg = segments[where >= 0].assign(_row=where[where >= 0])
     if level == "document":
