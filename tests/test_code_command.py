@@ -257,3 +257,25 @@ def test_a_model_run_keeps_the_models_skip_roles_unless_told(tmp_path):
         used[len(given)] = json.loads((out / "manifest.json").read_text())[
             "coder_params"]["skip_roles"]
     assert used == {0: [], 2: ["interviewer"]}
+
+
+def test_the_run_counts_and_reports_the_segments_left_uncoded_for_their_role(tmp_path, capsys):
+    from tr_discourse.report import build_report
+
+    src = "corpora/tr_interviews/int01.txt"
+    segments = trd.read_corpus(src).segments
+    n = int(segments["role"].eq("interviewer").sum())
+    assert n > 0
+    out = tmp_path / "run"
+    assert main(["code", src, "--codebook", "codebooks/tr_core.yaml", "--out", str(out)]) == 0
+    assert f"({n:,} segments not coded for their role: interviewer)" in capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["not_coded_for_role"] == n
+    assert (f"{n:,} segments were examined but not coded for their speaker&#x27;s role "
+            "(interviewer; skip_roles).") in build_report(out)
+    every = tmp_path / "every"
+    assert main(["code", src, "--codebook", "codebooks/tr_core.yaml", "--skip-roles", "none",
+                 "--out", str(every), "--quiet"]) == 0
+    manifest = json.loads((every / "manifest.json").read_text())
+    assert manifest["counts"]["not_coded_for_role"] == 0
+    assert "not coded for their speaker" not in build_report(every)

@@ -123,6 +123,16 @@ def _run_codebook(run_dir: Path, manifest: dict[str, Any]) -> Codebook | None:
     return book
 
 
+def _skipped_note(manifest: dict[str, Any]) -> str:
+    """Say how many segments the run left uncoded for their speaker's role ("" if none)."""
+    n = manifest.get("counts", {}).get("not_coded_for_role", 0)
+    roles = manifest.get("coder_params", {}).get("skip_roles") or []
+    if not n:
+        return ""
+    return (f" {n:,} segments were examined but not coded for their speaker's role "
+            f"({', '.join(roles)}; skip_roles).")
+
+
 def _reference(manifest: dict[str, Any], book: Codebook) -> pd.DataFrame | None:
     """Return the reference codings the run's inputs bring, rolled up (None: none).
 
@@ -232,7 +242,7 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
     parts.append("<h2>Counts</h2><p>" + html.escape(
         f"{counts.get('documents', 0):,} documents, {counts.get('segments', 0):,} segments; "
         f"{counts.get('coded_segments', 0):,} segments got {counts.get('codings', 0):,} "
-        "codes.") + "</p>")
+        "codes." + _skipped_note(manifest)) + "</p>")
     shown = freq[["segments", "documents", "share", "share_low", "share_high",
                   "per_1000_words"]].copy()
     parts.append(_table(shown))

@@ -19,6 +19,7 @@ from .analysis import cooccurrence, frequencies
 from .codebook.load import load_codebook
 from .codebook.model import Codebook
 from .coders import RuleCoder
+from .coders.rules import coded_mask
 from .codings import roll_up as roll_up_codings
 from .codings import write_codings
 from .corpus import read_corpus
@@ -153,7 +154,8 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         "counts": {"documents": corpus.n_documents, "segments": corpus.n_segments,
                    "coded_segments": int(codings.loc[codings["code"].notna(), "segment_id"]
                                          .nunique()),
-                   "codings": int(codings["code"].notna().sum()), "evidence": len(evidence)},
+                   "codings": int(codings["code"].notna().sum()), "evidence": len(evidence),
+                   "not_coded_for_role": int((~coded_mask(segments, skip_roles)).sum())},
         "seconds": round(time.perf_counter() - started, 3),
         "files": {name: _sha256(out / name) for name in OUTPUT_FILES[:-1]},
     }
@@ -220,10 +222,13 @@ def code_command(args: argparse.Namespace) -> int:
                            coder=args.coder, model=args.model, skip_roles=args.skip_roles)
     if not args.quiet:
         c = manifest["counts"]
+        skipped = f" ({c['not_coded_for_role']:,} segments not coded for their role: " \
+            f"{', '.join(manifest['coder_params']['skip_roles'])})" \
+            if c["not_coded_for_role"] else ""
         print(f"coded {c['segments']:,} segments of {c['documents']:,} documents with "
               f"{manifest['codebook']} {manifest['codebook_version']} "
               f"(hash {manifest['codebook_hash'][:12]}): {c['coded_segments']:,} segments "
-              f"got {c['codings']:,} codes from {c['evidence']:,} matches in "
+              f"got {c['codings']:,} codes from {c['evidence']:,} matches{skipped} in "
               f"{manifest['seconds']:.1f} s; wrote {', '.join(OUTPUT_FILES)} to {args.out}",
               file=sys.stderr)
     return 0
