@@ -13,7 +13,8 @@
    its 95% interval from a paired bootstrap over documents
    (:func:`tr_discourse.evaluation.compare_coders`). Last, a ceiling: the F1 the
    same model's scores would give at the thresholds that are best on the
-   held-out labels themselves (not a result: those thresholds peek).
+   held-out labels themselves (not a result: those thresholds peek). Between
+   them, the hybrid coder (model plus precise rules) at three precision bars.
 3. With ``--learning-curve``: held-out F1 of the default model and of words +
    characters alone, trained on 6, 9, 12 and 15 of the training documents
    (three random draws each, a fixed seed) and on all of them: whether more
@@ -186,6 +187,16 @@ def main(argv: list[str] | None = None) -> int:
           f"segments), trained on {coder.n_train_} segments; the interval of ml - rules is "
           f"a paired bootstrap over documents\n")
     print(_show(table.loc[[*codes, "(macro, required codes)"]]) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", trd.ReliabilityWarning)
+        hybrid = {p: trd.agreement(truth, roll_up(coder.predict_hybrid(test, min_precision=p),
+                                                  book), codes=codes).loc[REQUIRED, "f1"]
+                  for p in (0.6, 0.8, 0.9)}
+    print("   hybrid (the model's codes plus the codes of rules at least this precise on the "
+          "training segments): macro F1 " + ", ".join(f"{f.mean():.3f} at {p}"
+                                                      for p, f in hybrid.items())
+          + " (default 0.8: " + ", ".join(f"{c} {v:.3f}" for c, v in hybrid[0.8].items())
+          + ")")
     ceiling = best_threshold_f1(coder.predict_proba(test), truth,
                                 coded_mask(test, coder.skip_roles))
     print("   ceiling: the same scores at the thresholds best on the held-out labels give "
