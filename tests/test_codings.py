@@ -48,7 +48,7 @@ def test_bad_codings_files_name_file_and_line(tmp_path):
     with pytest.raises(trd.FormatError, match=r"b\.jsonl, line 2: expected \{\"id\""):
         trd.read_codings(bad)
     bad.write_text('{"id": "s1", "codes": ["x"]}\nnot json\n')
-    with pytest.raises(trd.FormatError, match=r"line 2: not JSON"):
+    with pytest.raises(trd.FormatError, match=r"line 2: not valid JSON"):
         trd.read_codings(bad)
     csv = tmp_path / "c.csv"
     csv.write_text("segment,label\ns1,x\n")

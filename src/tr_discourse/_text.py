@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import DecodingWarning, FormatError
 
@@ -77,6 +79,35 @@ def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
     for number, line in enumerate(text.split("\n"), start=1):
         yield number, pos, line
         pos += len(line) + 1
+
+
+def json_lines(text: str, path: Any) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """Yield ``(line_number, object, line)`` for each non-blank line of JSON Lines ``text``.
+
+    Raises FormatError naming ``path`` and the line when a line is not JSON or
+    not a JSON object.
+
+    Examples
+    --------
+    >>> [(n, obj) for n, obj, _ in json_lines('{"id": 1}\\n\\n{"id": 2}', "x.jsonl")]
+    [(1, {'id': 1}), (3, {'id': 2})]
+    >>> list(json_lines("[1, 2]", "x.jsonl"))
+    Traceback (most recent call last):
+    ...
+    tr_discourse.errors.FormatError: x.jsonl, line 1: each line must be a JSON object, found list
+
+    """
+    for number, _, line in iter_lines(text):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not valid JSON ({exc.msg})", path=path, line=number) from None
+        if not isinstance(obj, dict):
+            raise FormatError(f"each line must be a JSON object, found {type(obj).__name__}",
+                              path=path, line=number)
+        yield number, obj, line
 
 
 def line_of(text: str, offset: int) -> int:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._text import decode_bytes, iter_lines
+from ._text import decode_bytes, json_lines
 from .errors import FormatError, unknown_name
 from .io.write import TABLE_EXTENSIONS, atomic_write_bytes, write_table
 
@@ -349,16 +349,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _read_jsonl(path: Path, coder: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    for n, _, line in iter_lines(decode_bytes(path.read_bytes(), path)):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FormatError(f"not JSON ({exc.msg})", path=path, line=n) from None
-        if not isinstance(obj, dict):
-            raise FormatError(f"expected an object, got {type(obj).__name__}",
-                              path=path, line=n)
+    for n, obj, line in json_lines(decode_bytes(path.read_bytes(), path), path):
         if "codes" in obj:
             codes = obj["codes"]
             if "id" not in obj or not isinstance(codes, list) or \

@@ -9,14 +9,13 @@ is one unit of kind ``text``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from .._model import ParsedDocument
-from .._text import decode_bytes
+from .._text import decode_bytes, json_lines
 from ..errors import FormatError
 from .plain import parse_plain
 
@@ -38,21 +37,7 @@ def _load(path: Path, format: str) -> tuple[pd.DataFrame, int]:
             return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), 2
         except pd.errors.ParserError as exc:
             raise FormatError(f"not a well-formed CSV file ({exc})", path=path) from None
-    rows = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FormatError(f"not valid JSON ({exc.msg})", path=path, line=number) from None
-        if not isinstance(row, dict):
-            raise FormatError(
-                f"each line must be a JSON object, found {type(row).__name__}",
-                path=path, line=number,
-            )
-        rows.append(row)
-    return pd.DataFrame(rows), 1
+    return pd.DataFrame([row for _, row, _ in json_lines(text, path)]), 1
 
 
 def read_table_documents(
