@@ -275,6 +275,10 @@ class MLCoder:
         self.codebook_ = book
         self.codes_ = codes
         self.vectorizers_ = self._vectorizers()
+        # Thresholds and the rules' precision are measured on the segments that get coded.
+        coded = coded_mask(train, self.skip_roles)
+        if not coded.any():
+            raise ValueError(_all_skipped(train, self.skip_roles))
         if found is not None:
             check_found(found, len(segments))
             rows = np.flatnonzero(segments["segment_id"].isin(train["segment_id"]).to_numpy())
@@ -284,10 +288,6 @@ class MLCoder:
         rule_rows = rule_matrix if self.rule_features else None
         x = self._features(texts, self.vectorizers_, True, book, codes, contexts, rule_rows)
         self.models_ = [self._fit_one(x, y[:, j]) for j in range(len(codes))]
-        # Thresholds and the rules' precision are measured on the segments that get coded.
-        coded = coded_mask(train, self.skip_roles)
-        if not coded.any():
-            raise ValueError(_all_skipped(train, self.skip_roles))
         if self.thresholds == "cv":
             oof = self._out_of_fold(texts, contexts, y, groups, book, codes, rule_rows)
             self.thresholds_, self.cv_scores_ = _tune_thresholds(oof[coded], y[coded], codes)
@@ -519,28 +519,27 @@ class MLCoder:
         picked (cosine similarity of their word features), so a batch does not
         spend the coder's time on near-duplicates.
         """
-        proba = self.predict_proba(segments)
+        # Only segments the model codes are candidates (coding the others by hand is no use).
+        rows = np.flatnonzero(coded_mask(segments, self.skip_roles))
+        proba = self._scores(segments, None, rows)
         thr = np.array([self.thresholds_[c] for c in self.codes_])
-        margin = np.abs(proba.to_numpy() - thr).min(axis=1)
-        skipped = ~coded_mask(segments, self.skip_roles)
-        margin[skipped] = np.inf  # never coded: no use coding by hand
-        order = np.argsort(margin, kind="stable")[: max(n * pool, n)]
-        order = order[~skipped[order]]
+        margin = np.abs(proba - thr).min(axis=1)
+        best = np.argsort(margin, kind="stable")[: max(n * pool, n)]
+        order, margin, proba = rows[best], margin[best], proba[best]
         x = self.vectorizers_[0].transform(segments["text"].fillna("").astype(str).iloc[order])
         chosen: list[int] = []
         best_sim = np.zeros(len(order))
         for _ in range(min(n, len(order))):
-            score = (1 - margin[order]) - best_sim
+            score = (1 - margin) - best_sim
             score[chosen] = -np.inf
             k = int(np.argmax(score))
             chosen.append(k)
             sim = (x @ x[k].T).toarray().ravel()
             best_sim = np.maximum(best_sim, sim)
-        picked = order[chosen]
-        out = segments.iloc[picked][["segment_id", "text"]].copy()
-        out["uncertainty"] = 1 - margin[picked]
+        out = segments.iloc[order[chosen]][["segment_id", "text"]].copy()
+        out["uncertainty"] = 1 - margin[chosen]
         out["closest_code"] = [self.codes_[j] for j in
-                               np.abs(proba.to_numpy()[picked] - thr).argmin(axis=1)]
+                               np.abs(proba[chosen] - thr).argmin(axis=1)]
         return out.reset_index(drop=True)
 
     # persistence ---------------------------------------------------------------------

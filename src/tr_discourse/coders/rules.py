@@ -257,7 +257,7 @@ class RuleCoder:
         rows: list[dict[str, Any]] = []
         evidence: list[tuple[Any, ...]] = []
         for seg, ev, role in zip(ids, found, skipped, strict=True):
-            if role:
+            if role is not None:
                 rows.append({"segment_id": seg, "code": None, "coder": "rules", "score": 0.0,
                              "evidence": _skip_note(role)})
                 continue
