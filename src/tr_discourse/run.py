@@ -17,9 +17,8 @@ import numpy as np
 from ._version import __version__
 from .analysis import cooccurrence, frequencies
 from .codebook.load import load_codebook
-from .codebook.model import Codebook
 from .coders import RuleCoder
-from .coders.rules import coded_mask
+from .coders.rules import DEFAULT_SKIP_ROLES, skipped_roles
 from .codings import roll_up as roll_up_codings
 from .codings import write_codings
 from .corpus import read_corpus
@@ -109,13 +108,17 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         if skip_roles is None:
             skip_roles = tuple(trained.skip_roles)  # as the model was trained
         trained.set_params(skip_roles=tuple(skip_roles))
-    skip_roles = ("interviewer",) if skip_roles is None else tuple(skip_roles)
+    skip_roles = DEFAULT_SKIP_ROLES if skip_roles is None else tuple(skip_roles)
     corpus = read_corpus(inputs, format=format, unit=unit)
     segments = corpus.segments
-    rules = _rule_coder(book, roll_up=roll_up, jobs=jobs, skip_roles=skip_roles, model=trained)
+    # With a model, the run's rule coder shares the patterns the model compiled (load()
+    # has checked that its codebook is this one): they do not depend on roll_up or jobs.
+    rules = RuleCoder(book if trained is None else trained.rule_coder_.compiled_,
+                      roll_up=roll_up, n_jobs=jobs, skip_roles=skip_roles).fit()
     # The rules run once (not over the segments left uncoded for their role): their
     # evidence is written, and a model uses it as features.
-    found = rules.find_segments(segments)
+    skipped = skipped_roles(segments, skip_roles)
+    found = rules.find_segments(segments, skipped)
     codings, evidence = rules.code(segments, found=found)
     if trained is not None:
         # The model alone, even when it was saved as a HybridCoder (tr-discourse train --weak).
@@ -155,27 +158,12 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
                    "coded_segments": int(codings.loc[codings["code"].notna(), "segment_id"]
                                          .nunique()),
                    "codings": int(codings["code"].notna().sum()), "evidence": len(evidence),
-                   "not_coded_for_role": int((~coded_mask(segments, skip_roles)).sum())},
+                   "not_coded_for_role": sum(r is not None for r in skipped)},
         "seconds": round(time.perf_counter() - started, 3),
         "files": {name: _sha256(out / name) for name in OUTPUT_FILES[:-1]},
     }
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     return manifest
-
-
-def _rule_coder(book: Codebook, *, roll_up: bool, jobs: int, skip_roles: tuple[str, ...],
-                model: Any) -> RuleCoder:
-    """Return the run's rule coder, fitted; with a model, on the patterns the model compiled.
-
-    Compiling a codebook takes about a second. A model (MLCoder) keeps a rule
-    coder of its own for its features; when it is of the run's codebook (equal
-    hash), the run's coder shares its compiled patterns, which do not depend on
-    ``roll_up`` or ``n_jobs``, instead of compiling them a second time.
-    """
-    own = None if model is None else model.rule_coder_
-    same = own is not None and own.codebook_.hash == book.hash
-    return RuleCoder(own.compiled_ if same else book, roll_up=roll_up, n_jobs=jobs,
-                     skip_roles=skip_roles).fit()
 
 
 def _sha256(path: Path) -> str:
@@ -306,4 +294,4 @@ def train_command(args: argparse.Namespace) -> int:
 
 def _train_roles(args: argparse.Namespace) -> tuple[str, ...]:
     """``--skip-roles`` of ``train``: given, or the coders' default."""
-    return ("interviewer",) if args.skip_roles is None else tuple(args.skip_roles)
+    return DEFAULT_SKIP_ROLES if args.skip_roles is None else tuple(args.skip_roles)

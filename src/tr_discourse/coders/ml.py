@@ -27,7 +27,7 @@ from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame, coded_sets
 from ..errors import TrDiscourseError, TrDiscourseWarning
-from .rules import _skip_note, check_found, coded_mask, skipped_roles
+from .rules import DEFAULT_SKIP_ROLES, _skip_note, check_found, coded_mask, skipped_roles
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -117,7 +117,7 @@ class MLCoder:
                  class_weight: str | None = "balanced", thresholds: str | float = "cv",
                  cv: int = 5, roll_up: bool = True, random_state: int = 0,
                  context: bool = False, embeddings: bool = False,
-                 skip_roles: Sequence[str] = ("interviewer",)) -> None:
+                 skip_roles: Sequence[str] = DEFAULT_SKIP_ROLES) -> None:
         self.codebook = codebook
         self.rule_features = rule_features
         self.char_ngrams = char_ngrams

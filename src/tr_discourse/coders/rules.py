@@ -15,7 +15,10 @@ from ..codebook.model import Codebook
 from ..codings import _frame
 from ._compile import CompiledCodebook, Evidence
 
-__all__ = ["EVIDENCE_COLUMNS", "RuleCoder", "skipped_roles"]
+__all__ = ["DEFAULT_SKIP_ROLES", "EVIDENCE_COLUMNS", "RuleCoder", "skipped_roles"]
+
+#: The speaker roles whose segments the coders leave uncoded unless told otherwise.
+DEFAULT_SKIP_ROLES = ("interviewer",)
 
 #: Columns of the evidence table, one row per match that counts.
 EVIDENCE_COLUMNS = ("segment_id", "code", "rule_id", "start", "end", "text")
@@ -95,7 +98,7 @@ class RuleCoder:
 
     def __init__(self, codebook: Codebook | str | Path = "codebooks/tr_core.yaml", *,
                  roll_up: bool = False, batch_size: int = 1000, n_jobs: int = 1,
-                 skip_roles: Sequence[str] = ("interviewer",)) -> None:
+                 skip_roles: Sequence[str] = DEFAULT_SKIP_ROLES) -> None:
         self.codebook = codebook
         self.roll_up = roll_up
         self.batch_size = batch_size
