@@ -110,6 +110,35 @@ def json_lines(text: str, path: Any) -> Iterator[tuple[int, dict[str, Any], str]
         yield number, obj, line
 
 
+def csv_table(text: str, path: Any, *, empty: str = "the file is empty",
+              **read_csv: Any) -> Any:
+    """Read decoded CSV ``text`` with pandas; a malformed or empty file is a FormatError.
+
+    ``empty`` is the message for a file with no header row; ``read_csv`` goes
+    to :func:`pandas.read_csv`.
+
+    Examples
+    --------
+    >>> csv_table("id,text\\na,Hello\\n", "x.csv", dtype=str)["text"].tolist()
+    ['Hello']
+    >>> csv_table("", "x.csv")
+    Traceback (most recent call last):
+    ...
+    tr_discourse.errors.FormatError: x.csv: the file is empty
+
+    """
+    import io
+
+    import pandas as pd
+
+    try:
+        return pd.read_csv(io.StringIO(text), **read_csv)
+    except pd.errors.EmptyDataError:
+        raise FormatError(empty, path=path) from None
+    except pd.errors.ParserError as exc:
+        raise FormatError(f"not a well-formed CSV file ({exc})", path=path) from None
+
+
 def line_of(text: str, offset: int) -> int:
     """Return the 1-based line number of a character offset."""
     return text.count("\n", 0, offset) + 1

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._text import decode_bytes, json_lines
+from ._text import csv_table, decode_bytes, json_lines
 from .errors import FormatError, unknown_name
 from .io.write import TABLE_EXTENSIONS, atomic_write_bytes, write_table
 
@@ -336,15 +336,11 @@ def read_codings(path: str | Path, *, coder: str | None = None) -> pd.DataFrame:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     """Read a CSV codings file, decoded as the corpus readers decode (BOMs, cp1252)."""
-    text = decode_bytes(path.read_bytes(), path)
-    try:
-        return pd.read_csv(io.StringIO(text), dtype={"segment_id": str, "code": str, "coder": str},
-                           keep_default_na=False, na_values=[""])
-    except pd.errors.EmptyDataError:
-        raise FormatError("the file is empty; a codings table needs a header row with "
-                          "'segment_id' and 'code'", path=path) from None
-    except pd.errors.ParserError as exc:
-        raise FormatError(f"not a well-formed CSV file ({exc})", path=path) from None
+    return csv_table(decode_bytes(path.read_bytes(), path), path,
+                     empty="the file is empty; a codings table needs a header row with "
+                     "'segment_id' and 'code'",
+                     dtype={"segment_id": str, "code": str, "coder": str},
+                     keep_default_na=False, na_values=[""])
 
 
 def _read_jsonl(path: Path, coder: str) -> pd.DataFrame:
@@ -437,7 +433,6 @@ def write_codings(
         if provenance:
             table = table.assign(**dict(provenance))
         return write_table(table, path)
-    import io
 
     import pyarrow as pa
     import pyarrow.parquet as pq

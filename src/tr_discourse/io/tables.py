@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._model import ParsedDocument
-from .._text import decode_bytes, json_lines
+from .._text import csv_table, decode_bytes, json_lines
 from ..errors import FormatError
 from .plain import parse_plain
 
@@ -31,12 +31,7 @@ def _load(path: Path, format: str) -> tuple[pd.DataFrame, int]:
             raise FormatError(f"not a readable Parquet file ({exc})", path=path) from None
     text = decode_bytes(path.read_bytes(), path)
     if format == "csv":
-        import io
-
-        try:
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), 2
-        except pd.errors.ParserError as exc:
-            raise FormatError(f"not a well-formed CSV file ({exc})", path=path) from None
+        return csv_table(text, path, dtype=str, keep_default_na=False), 2
     return pd.DataFrame([row for _, row, _ in json_lines(text, path)]), 1
 
 
