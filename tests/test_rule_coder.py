@@ -344,6 +344,10 @@ def test_interviewer_turns_are_examined_not_coded_and_say_why(coder):
     again = coder.code(TURNS, found=coder.find(TURNS["text"].tolist()))
     pd.testing.assert_frame_equal(again[0], codings)
     pd.testing.assert_frame_equal(again[1], evidence)
+    # The evidence table alone, found or given, is the same table.
+    pd.testing.assert_frame_equal(coder.evidence(TURNS), evidence)
+    pd.testing.assert_frame_equal(
+        coder.evidence(TURNS, found=coder.find(TURNS["text"].tolist())), evidence)
 
 
 def test_skip_roles_can_be_emptied_and_must_be_a_list(coder):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,13 +225,25 @@ class RuleCoder:
         searched = iter(self.find([t for t, s in zip(texts, skipped, strict=True) if not s]))
         return [[] if s else next(searched) for s in skipped]
 
-    def evidence(self, segments: pd.DataFrame) -> pd.DataFrame:
+    def evidence(self, segments: pd.DataFrame, *, found: list[list[Evidence]] | None = None
+                 ) -> pd.DataFrame:
         """Return every match that counts: segment, code, pattern id, offsets, text.
 
         ``start`` and ``end`` are offsets within the segment's ``text``, so
-        ``text[start:end]`` is the matched text.
+        ``text[start:end]`` is the matched text. Segments left uncoded for their
+        role have none. ``found``, as in :meth:`code`, saves finding it again.
+
+        Examples
+        --------
+        >>> segs = pd.DataFrame({"segment_id": ["s1"], "text": ["Payment by results again."]})
+        >>> ev = RuleCoder("codebooks/tr_core.yaml").evidence(segs)
+        >>> ev[["code", "start", "end", "text"]].to_numpy().tolist()
+        [['payment_by_results', 0, 18, 'Payment by results']]
+
         """
-        return self.code(segments)[1]
+        ids, skipped, found = self._prepared(segments, found)
+        return _evidence_table((seg, e) for seg, ev, role in zip(ids, found, skipped, strict=True)
+                               if role is None for e in ev)
 
     def predict(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code a segments table; return the long codings table (coder ``rules``).
@@ -249,16 +261,9 @@ class RuleCoder:
         ``found``, what :meth:`find` returned for these segments' texts (by this
         or another rule coder of the same codebook), saves finding it again.
         """
-        for col in ("segment_id", "text"):
-            if col not in segments:
-                raise ValueError(f"the segments table needs a {col!r} column; it has "
-                                 f"{', '.join(map(str, segments.columns))}")
-        ids = segments["segment_id"].astype(str).tolist()
-        skipped = skipped_roles(segments, self.skip_roles)
-        found = self.find_segments(segments, skipped) if found is None else \
-            self.as_found(found, len(ids))
+        ids, skipped, found = self._prepared(segments, found)
         rows: list[dict[str, Any]] = []
-        evidence: list[tuple[Any, ...]] = []
+        evidence: list[tuple[str, Evidence]] = []
         for seg, ev, role in zip(ids, found, skipped, strict=True):
             if role is not None:
                 rows.append({"segment_id": seg, "code": None, "coder": "rules", "score": 0.0,
@@ -267,7 +272,7 @@ class RuleCoder:
             by_code: dict[str, list[Evidence]] = {}
             for e in ev:
                 by_code.setdefault(e.code, []).append(e)
-                evidence.append((seg, e.code, e.rule_id, e.start, e.end, e.text))
+                evidence.append((seg, e))
             if not by_code:
                 rows.append({"segment_id": seg, "code": None, "coder": "rules", "score": 0.0})
             for code, hits in by_code.items():
@@ -278,9 +283,28 @@ class RuleCoder:
                              "end": first.end, "evidence": first.text,
                              "rule_id": first.rule_id})
         codings = _frame(rows) if rows else _frame([])
-        table = pd.DataFrame(evidence, columns=list(EVIDENCE_COLUMNS))
-        table[["start", "end"]] = table[["start", "end"]].astype("int64")
-        return codings, table
+        return codings, _evidence_table(evidence)
+
+    def _prepared(self, segments: pd.DataFrame, found: list[list[Evidence]] | None
+                  ) -> tuple[list[str], list[str | None], list[list[Evidence]]]:
+        """Check the table; return its ids, skipped roles and evidence (found if not given)."""
+        for col in ("segment_id", "text"):
+            if col not in segments:
+                raise ValueError(f"the segments table needs a {col!r} column; it has "
+                                 f"{', '.join(map(str, segments.columns))}")
+        ids = segments["segment_id"].astype(str).tolist()
+        skipped = skipped_roles(segments, self.skip_roles)
+        found = self.find_segments(segments, skipped) if found is None else \
+            self.as_found(found, len(ids))
+        return ids, skipped, found
+
+
+def _evidence_table(pairs: Iterable[tuple[str, Evidence]]) -> pd.DataFrame:
+    """Return the evidence table of (segment id, evidence) pairs."""
+    table = pd.DataFrame([(seg, e.code, e.rule_id, e.start, e.end, e.text) for seg, e in pairs],
+                         columns=list(EVIDENCE_COLUMNS))
+    table[["start", "end"]] = table[["start", "end"]].astype("int64")
+    return table
 
 
 def skipped_roles(segments: pd.DataFrame, roles: Sequence[str]) -> list[str | None]:
