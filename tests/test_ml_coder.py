@@ -359,8 +359,30 @@ def test_explanation_view_finds_words_as_the_model_does(fitted):
     page = view.to_html()
     shaded = re.findall(r'title="probation: [^"]+">([^<]+)</span>', page)
     assert shaded == ["Probation"]
-    assert view._gram_spans()["probation"] == [(32, 41)]
+    assert fitted.vectorizers_[0].gram_spans(text)["probation"] == [(32, 41)]
     assert text[32:41] == "Probation"
+
+
+def test_gram_spans_locate_exactly_the_ngrams_the_features_count():
+    import re
+
+    from tr_discourse.coders._features import WordNgramVectorizer
+
+    texts = ["They moved us to a hub, then the hub moved.", "İstanbul's HUB closed",
+             "no", ""]
+    for ngrams in ((1, 1), (1, 2), (2, 3)):
+        vec = WordNgramVectorizer(ngram_range=ngrams, min_df=1)
+        findall = re.compile(vec.token_pattern).findall
+        for text in texts:
+            spans = vec.gram_spans(text)
+            grams = vec._grams(text, findall)
+            assert sorted(g for g, where in spans.items() for _ in where) == sorted(grams)
+            for gram, where in spans.items():
+                assert [" ".join(re.findall(vec.token_pattern, text[a:b].lower()))
+                        for a, b in where] == [gram] * len(where)
+    spans = WordNgramVectorizer(ngram_range=(1, 2)).gram_spans("the hub, the Hub")
+    assert spans == {"the": [(0, 3), (9, 12)], "hub": [(4, 7), (13, 16)],
+                     "the hub": [(0, 7), (9, 16)], "hub the": [(4, 12)]}
 
 
 def test_fit_takes_found_evidence_and_weak_supervision_finds_it_once(data, monkeypatch):

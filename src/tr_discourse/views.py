@@ -156,26 +156,6 @@ class ExplanationView:
         self.code = code
         self.table = table[table["code"] == code]
 
-    def _gram_spans(self) -> dict[str, list[tuple[int, int]]]:
-        """Where each word n-gram of the text lies, found as the model's vectorizer finds words."""
-        import re
-
-        vec = self.model.vectorizers_[0]
-        lowered = self.text.lower()
-        if len(lowered) != len(self.text):  # lower-casing changed offsets: match on the text
-            words = [(m.group().lower(), m.start(), m.end())
-                     for m in re.finditer(vec.token_pattern, self.text, flags=re.IGNORECASE)]
-        else:
-            words = [(m.group(), m.start(), m.end())
-                     for m in re.finditer(vec.token_pattern, lowered)]
-        low, high = vec.ngram_range
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for size in range(low, high + 1):
-            for k in range(len(words) - size + 1):
-                run = words[k:k + size]
-                spans.setdefault(" ".join(w for w, _, _ in run), []).append((run[0][1], run[-1][2]))
-        return spans
-
     def to_html(self) -> str:
         """Return the view as an HTML fragment."""
         rows = self.table
@@ -186,7 +166,7 @@ class ExplanationView:
         top = float(words["contribution"].abs().max()) if len(words) else 1.0
         marks: list[tuple[int, int, float, str]] = []
         taken = [False] * len(self.text)
-        spans = self._gram_spans()
+        spans = self.model.vectorizers_[0].gram_spans(self.text)
         for row in words.itertuples():
             for start, end in spans.get(row.term, ()):
                 if not any(taken[start:end]):

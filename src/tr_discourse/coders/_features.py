@@ -243,7 +243,38 @@ class WordNgramVectorizer(_NgramTfidf):
         self.token_pattern = token_pattern
 
     def _grams(self, text: str, findall: Any) -> list[str]:
-        words = findall(text.lower())
+        return self._join(findall(text.lower()))
+
+    def gram_spans(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Return where each n-gram that :meth:`transform` counts lies in ``text``.
+
+        Words are found by ``token_pattern`` in the lower-cased text, as for the
+        features; each n-gram maps to the (start, end) character offsets of its
+        occurrences, so ``text[start:end]`` is the n-gram as written.
+
+        Examples
+        --------
+        >>> spans = WordNgramVectorizer(min_df=1).gram_spans("The hub, the Hub's")
+        >>> spans["the"], spans["the hub"], spans["the hub's"]
+        ([(0, 3), (9, 12)], [(0, 7)], [(9, 18)])
+
+        """
+        lowered = text.lower()
+        found = [(m.group(), m.start(), m.end()) for m in re.finditer(self.token_pattern, lowered)]
+        if len(lowered) != len(text):  # lower-casing lengthened a letter ("İ"): map offsets back
+            origin = [i for i, ch in enumerate(text) for _ in ch.lower()]
+            found = [(w, origin[a], origin[b - 1] + 1) for w, a, b in found]
+        grams = self._join([w for w, _, _ in found])
+        lo, hi = self.ngram_range
+        spans = [(found[k][1], found[k + size - 1][2]) for size in range(max(lo, 1), hi + 1)
+                 for k in range(len(found) - size + 1)]
+        out: dict[str, list[tuple[int, int]]] = {}
+        for gram, span in zip(grams, spans, strict=True):
+            out.setdefault(gram, []).append(span)
+        return out
+
+    def _join(self, words: list[str]) -> list[str]:
+        """Return the n-grams of a text's ``words``: shortest first, each in text order."""
         lo, hi = self.ngram_range
         out = words if lo == 1 else []
         if hi >= 2 and lo <= 2:
