@@ -79,6 +79,38 @@ def test_jobs_two_gives_identical_output(runs):
             pd.testing.assert_frame_equal(pd.read_parquet(one), pd.read_parquet(two))
 
 
+@pytest.mark.parametrize("roll_up", [False, True], ids=["flat", "rolled"])
+def test_a_run_parses_its_codings_once_and_writes_the_public_functions_tables(
+        tmp_path, monkeypatch, roll_up):
+    """Both tables come from one parse, not rolled up again, and are what the functions give."""
+    from tr_discourse import analysis, codings, run
+    from tr_discourse.io.write import write_table
+
+    parses, roll_ups = [], []
+    real_parse, real_roll = run._code_table, codings._CodeTable.rolled_up
+    monkeypatch.setattr(run, "_code_table", lambda c: parses.append(len(c)) or real_parse(c))
+    monkeypatch.setattr(analysis, "_code_table", lambda c: pytest.fail("parsed again"))
+    monkeypatch.setattr(codings._CodeTable, "rolled_up",
+                        lambda self, book: roll_ups.append(book) or real_roll(self, book))
+    out = tmp_path / "run"
+    run.code_corpus([Path("corpora/tr_blog")], Path("codebooks/tr_core.yaml"), out,
+                    roll_up=roll_up)
+    monkeypatch.undo()
+    written = trd.read_codings(out / "codings.parquet")
+    assert parses == [len(written)] and roll_ups == []
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    codes = [c.id for c in book.codes]
+    segments = pd.read_parquet(out / "segments.parquet")
+    expected = {"frequencies.csv": frequencies(segments, written, codes=codes).reset_index(),
+                "cooccurrence.csv": cooccurrence(written, codes=codes,
+                                                 codebook=book if roll_up else None)}
+    for name, table in expected.items():
+        write_table(table, tmp_path / name)
+        assert (out / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    if roll_up:  # parent-child pairs left out
+        assert len(pd.read_csv(out / "cooccurrence.csv")) == 12 * 11 // 2 - 3
+
+
 def test_code_rejects_bad_options(tmp_path, capsys):
     assert main(["code", "corpora/tr_blog", "--codebook", "codebooks/tr_core.yaml",
                  "--out", str(tmp_path), "--jobs", "0"]) == 2

@@ -109,7 +109,8 @@ def frequencies(segments: pd.DataFrame, codings: pd.DataFrame, *,
 
 
 def _frequencies(segments: pd.DataFrame, parsed: _CodeTable, *,
-                 by: str | Sequence[str] | None, codes: Sequence[str] | None) -> pd.DataFrame:
+                 by: str | Sequence[str] | None = None,
+                 codes: Sequence[str] | None = None) -> pd.DataFrame:
     """Return :func:`frequencies` from codings parsed once into a code table."""
     groups = [by] if isinstance(by, str) else list(by or [])
     ids = segments["segment_id"].astype(str).to_numpy(dtype=object)
@@ -238,9 +239,6 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
     ['x', 'y', '3', '2', '1', '1', '0.5', '1.5']
 
     """
-    import scipy.sparse as sp
-    from scipy.stats import hypergeom
-
     if level not in COOCCURRENCE_LEVELS:
         raise unknown_name("level", level, COOCCURRENCE_LEVELS, where="cooccurrence")
     if correction not in _CORRECTIONS:
@@ -248,9 +246,29 @@ def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame | None = None, *,
     table = _code_table(codings)
     if codebook is not None:
         table = table.rolled_up(codebook)
-        codes = [c.id for c in codebook.codes] if codes is None else codes
-    codes = list(table.codes if codes is None else codes)
-    units = _unit_matrix(table, codes, segments, level, window)
+    return _cooccurrence(table, segments, level=level, window=window, codes=codes,
+                         correction=correction, alpha=alpha, unequal=unequal,
+                         codebook=codebook)
+
+
+def _cooccurrence(parsed: _CodeTable, segments: pd.DataFrame | None = None, *,
+                  level: str = "segment", window: int = 1,
+                  codes: Sequence[str] | None = None, correction: str = "holm",
+                  alpha: float = 0.05, unequal: float = 5.0,
+                  codebook: Any | None = None) -> pd.DataFrame:
+    """Return :func:`cooccurrence` from codings parsed once into a code table.
+
+    ``parsed`` is counted as it is: with ``codebook`` it must be rolled up
+    already (the codebook gives the default codes and the pairs left out).
+    ``level`` and ``correction`` are taken as checked.
+    """
+    import scipy.sparse as sp
+    from scipy.stats import hypergeom
+
+    if codebook is not None and codes is None:
+        codes = [c.id for c in codebook.codes]
+    codes = list(parsed.codes if codes is None else codes)
+    units = _unit_matrix(parsed, codes, segments, level, window)
     x = sp.csr_matrix(units, dtype=float)
     both = (x.T @ x).toarray()
     n_units = len(units)

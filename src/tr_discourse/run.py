@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__
-from .analysis import cooccurrence, frequencies
+from .analysis import _cooccurrence, _frequencies
 from .codebook.load import load_codebook
 from .coders import RuleCoder
 from .coders.rules import DEFAULT_SKIP_ROLES, skipped_roles
+from .codings import _code_table, write_codings
 from .codings import roll_up as roll_up_codings
-from .codings import write_codings
 from .corpus import read_corpus
 from .errors import TrDiscourseError, warnings_to_stderr
 from .io.write import atomic_write_text, write_table
@@ -139,10 +139,11 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     write_codings(codings, out / "codings.parquet", provenance=provenance)
     write_table(evidence, out / "evidence.parquet")
     codes = [c.id for c in book.codes]
-    write_table(frequencies(segments, codings, codes=codes).reset_index(),
+    parsed = _code_table(codings)  # once, for both tables; rolled up already if roll_up
+    write_table(_frequencies(segments, parsed, codes=codes).reset_index(),
                 out / "frequencies.csv")
     # Rolled up, a code and its ancestors co-occur by construction: not a pair to test.
-    write_table(cooccurrence(codings, codes=codes, codebook=book if roll_up else None),
+    write_table(_cooccurrence(parsed, codes=codes, codebook=book if roll_up else None),
                 out / "cooccurrence.csv")
     manifest = {
         "tr_discourse": __version__, "python": platform.python_version(),
