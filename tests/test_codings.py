@@ -154,3 +154,34 @@ def test_code_table_rolled_up_is_the_table_of_the_rolled_up_codings():
     column = rolled.codes.index("marketisation")
     children = [rolled.codes.index(c) for c in ("payment_by_results", "supply_chain")]
     assert rolled.hit[:, column].sum() > rolled.hit[:, children].any(axis=1).sum() > 0
+
+
+def test_roll_up_keeps_each_segments_rows_together_with_its_new_parents_after_them(tmp_path):
+    from tr_discourse.codings import _frame, roll_up
+
+    book = tmp_path / "tree.yaml"
+    book.write_text("name: Tree\nversion: 1\ncodes:\n  a: {patterns: [alpha]}\n"
+                    "  b: {parent: a, patterns: [beta]}\n  c: {parent: b, patterns: [gamma]}\n"
+                    "  d: {patterns: [delta]}\n  e: {parent: d, patterns: [epsilon]}\n")
+    book = trd.load_codebook(book)
+    rows = [("s2", "e", "X", 0.9), ("s1", "c", "X", 0.6), ("s1", "a", "X", 0.5),
+            ("s3", None, "X", 0.0), ("s2", "zz", "X", 1.0), ("s4", "d", "X", 0.9),
+            ("s4", "e", "X", 0.7), ("s1", "c", "Y", 1.0), ("s5", "c", "X", 0.5),
+            ("s5", "b", "X", 0.5)]
+    table = _frame([{"segment_id": s, "code": c, "coder": who, "score": p, "evidence": f"r{i}"}
+                    for i, (s, c, who, p) in enumerate(rows)])
+    rolled = roll_up(table, book)
+    got = rolled[["segment_id", "code", "coder", "score", "evidence"]].astype(object)
+    assert got.where(got.notna(), None).values.tolist() == [
+        ["s2", "e", "X", 0.9, "r0"], ["s2", "zz", "X", 1.0, "r4"],  # s2's rows come together
+        ["s2", "d", "X", 0.9, "r0"],                   # then its new parents, with the evidence
+        ["s1", "c", "X", 0.6, "r1"], ["s1", "c", "Y", 1.0, "r7"],
+        ["s1", "b", "X", 0.6, "r1"], ["s1", "a", "X", 0.6, "r1"],  # nearest ancestor first;
+        ["s1", "b", "Y", 1.0, "r7"], ["s1", "a", "Y", 1.0, "r7"],  # r2 (a, 0.5) scored lower
+        ["s3", None, "X", 0.0, "r3"],
+        ["s4", "d", "X", 0.9, "r5"], ["s4", "e", "X", 0.7, "r6"],  # d from e scored lower
+        ["s5", "c", "X", 0.5, "r8"], ["s5", "b", "X", 0.5, "r9"],  # a tie: the row coded
+        ["s5", "a", "X", 0.5, "r8"]]                                # first, the first added
+    pd.testing.assert_frame_equal(roll_up(rolled, book), rolled)  # nothing more to add
+    tops = table[table["code"].isin(["a", "d", "zz"]).fillna(True)]  # no code has a parent
+    pd.testing.assert_frame_equal(roll_up(tops, book), tops.reset_index(drop=True))

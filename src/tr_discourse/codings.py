@@ -86,32 +86,46 @@ def roll_up(codings: pd.DataFrame, codebook: Any) -> pd.DataFrame:
     """Add each coded segment's ancestor codes (a child code implies its parents).
 
     A parent row added for a child keeps the child's coder, score and evidence;
-    where the parent was also coded directly, the row with the higher score is
-    kept. Codes the codebook does not know are left as they are.
+    where a segment has the parent twice for one coder (coded directly, or for
+    two children), the row with the higher score is kept, at equal scores the
+    first in the order below. Codes the codebook does not know are left as
+    they are.
+
+    The rows of a segment come out together, segments in the order they first
+    appear: first the segment's own rows in their order, then the parent rows
+    added for it, in the order of the rows they were added for (each row's
+    ancestors nearest first). So a table whose segments' rows are together
+    keeps its order, with each segment's new parents right after its rows.
 
     Examples
     --------
     >>> import tr_discourse as trd
     >>> book = trd.load_codebook("codebooks/tr_core.yaml")
-    >>> t = codings_from_sets({"s1": ["payment_by_results"]}, coder="X")
-    >>> roll_up(t, book)["code"].tolist()
-    ['payment_by_results', 'marketisation']
+    >>> t = codings_from_sets({"s1": ["payment_by_results"], "s2": ["caseload_pressure"]},
+    ...                       coder="X")
+    >>> roll_up(t, book)[["segment_id", "code"]].values.tolist()
+    [['s1', 'payment_by_results'], ['s1', 'marketisation'],
+     ['s2', 'caseload_pressure'], ['s2', 'professionalisation']]
 
     """
     known = set(codebook)
-    table = _frame(codings)
-    added = []
-    for code, rows in table[table["code"].notna()].groupby("code", sort=False):
-        if code in known:
-            for parent in codebook.ancestors(code):
-                added.append(rows.assign(code=parent))
-    if not added:
+    table = _frame(codings).reset_index(drop=True)
+    lineage = {c: list(codebook.ancestors(c)) for c in table["code"].dropna().unique()
+               if c in known and codebook.ancestors(c)}
+    if not lineage:  # no code of the table has a parent
         return table
-    out = pd.concat([table, *added], ignore_index=True)
-    order = out["score"].fillna(0).rank(method="first", ascending=False)
-    out = out.loc[order.sort_values().index]
-    out = out.drop_duplicates(["segment_id", "code", "coder"], keep="first")
-    return _frame(out.sort_index().reset_index(drop=True))
+    # One row per (row, ancestor), the row's number as index: rows in order, nearest first.
+    parents = table["code"].astype(object).map(lineage).explode().dropna()
+    added = table.loc[parents.index].assign(code=parents.to_numpy())
+    out = pd.concat([table, added], ignore_index=True)
+    segment = pd.factorize(table["segment_id"], use_na_sentinel=False)[0]
+    segment = np.concatenate([segment, segment[parents.index]])
+    is_added = np.repeat([0, 1], [len(table), len(added)])
+    out = out.iloc[np.lexsort((np.arange(len(out)), is_added, segment))]
+    best_first = np.argsort(-out["score"].fillna(0).to_numpy(), kind="stable")
+    kept = ~out.iloc[best_first].duplicated(["segment_id", "code", "coder"])
+    out = out.iloc[np.sort(best_first[kept.to_numpy()])]
+    return _frame(out.reset_index(drop=True))
 
 
 def coded_sets(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Series:

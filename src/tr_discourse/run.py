@@ -12,8 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ._version import __version__
 from .analysis import _cooccurrence, _frequencies
 from .codebook.load import load_codebook
@@ -125,11 +123,7 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         codings = MLCoder.predict(trained, segments, found=found) if coder == "ml" else \
             trained.predict_hybrid(segments, found=found)
         if roll_up:  # the rules rolled theirs up; a model may give a child without its parent
-            codings = roll_up_codings(codings, book)
-            position = codings["segment_id"].map(
-                {s: i for i, s in enumerate(segments["segment_id"].astype(str))})
-            codings = codings.iloc[np.argsort(position.to_numpy(), kind="stable")]
-            codings = codings.reset_index(drop=True)
+            codings = roll_up_codings(codings, book)  # parents right after their segment's rows
     out.mkdir(parents=True, exist_ok=True)
     stale = out / "manifest.json"
     if stale.exists():
