@@ -155,11 +155,15 @@ def test_document_counts_are_the_confusion_counts_of_each_document():
     pred = _codings([("p", "x"), ("q", None), ("r", "x"), ("s", "x"), ("t", "y")])
     ref_t, pred_t = _code_table(ref), _code_table(pred)
     common = ref_t.index.intersection(pred_t.index)
-    docs, counts = _document_counts(ref_t, pred_t, common, segs, ["x", "y", "z"])
+    docs, (counts, perfect) = _document_counts(ref_t, [pred_t, ref_t], common, segs,
+                                               ["x", "y", "z"])
     assert docs.tolist() == ["1", "2"]
     # tp, fp, fn, tn per document and code.
     assert counts[0].tolist() == [[0, 1, 1, 0], [0, 0, 0, 2], [0, 0, 0, 2]]
     assert counts[1].tolist() == [[1, 1, 1, 0], [1, 0, 1, 1], [0, 0, 0, 3]]
+    # Each prediction is counted against the same reference: the reference itself is perfect.
+    assert perfect[0].tolist() == [[1, 0, 0, 1], [0, 0, 0, 2], [0, 0, 0, 2]]
+    assert perfect[1].tolist() == [[2, 0, 0, 1], [2, 0, 0, 1], [0, 0, 0, 3]]
 
 
 def test_cross_validate_parses_the_codings_once(monkeypatch):
@@ -191,3 +195,13 @@ def test_cross_validate_parses_the_codings_once(monkeypatch):
     again = evaluation.score_coder(roll_up(ref, book), roll_up(pd.concat(folds), book), data,
                                    codes=[c.id for c in book.codes], n_boot=50)
     pd.testing.assert_frame_equal(table, again, check_exact=True)
+
+
+def test_compare_coders_looks_up_the_documents_once(four_docs, monkeypatch):
+    segs, ref, a, b = four_docs
+    calls = []
+    real = pd.DataFrame.set_index
+    monkeypatch.setattr(pd.DataFrame, "set_index", lambda self, keys, *args, **kwargs:
+                        calls.append(keys) or real(self, keys, *args, **kwargs))
+    compare_coders(ref, a, b, segs, codes=["x"], n_boot=50)
+    assert calls == ["segment_id"]  # for both coders: they are scored on the same segments

@@ -70,7 +70,7 @@ def _score(ref: _CodeTable, pred: _CodeTable, segments: pd.DataFrame, *, codes: 
            n_boot: int, random_state: int, level: float) -> pd.DataFrame:
     """Return :func:`score_coder` from codings parsed once into code tables."""
     common = ref.index.intersection(pred.index)
-    doc_ids, counts = _document_counts(ref, pred, common, segments, codes)
+    doc_ids, (counts,) = _document_counts(ref, [pred], common, segments, codes)
     total = counts.sum(axis=0)
     point = binary_scores(*total.T)
     sampled = binary_scores(*_resampled(counts, _draw_weights(len(doc_ids), n_boot,
@@ -142,10 +142,11 @@ def compare_coders(reference: pd.DataFrame, coding_a: pd.DataFrame, coding_b: pd
     common = ref.index.intersection(sets_a.index).intersection(sets_b.index)
     if not len(common):
         raise ValueError("the reference and the two codings examined no segment in common")
-    doc_ids, counts_a = _document_counts(ref, sets_a, common, segments, codes)
-    _, counts_b = _document_counts(ref, sets_b, common, segments, codes)
+    doc_ids, (counts_a, counts_b) = _document_counts(ref, [sets_a, sets_b], common, segments,
+                                                     codes)
     weights = _draw_weights(len(doc_ids), n_boot, random_state)  # the same draws for both
-    point_a = binary_scores(*counts_a.sum(axis=0).T)[metric]
+    total_a = counts_a.sum(axis=0)
+    point_a = binary_scores(*total_a.T)[metric]
     point_b = binary_scores(*counts_b.sum(axis=0).T)[metric]
     boot_a = binary_scores(*_resampled(counts_a, weights))[metric]
     boot_b = binary_scores(*_resampled(counts_b, weights))[metric]
@@ -158,7 +159,7 @@ def compare_coders(reference: pd.DataFrame, coding_a: pd.DataFrame, coding_b: pd
             "difference_low": np.nanpercentile(diff, lo, axis=0),
             "difference_high": np.nanpercentile(diff, hi, axis=0),
             "p_a_better": np.nanmean(np.where(np.isnan(diff), np.nan, diff > 0), axis=0),
-            "support": counts_a.sum(axis=0)[:, 0] + counts_a.sum(axis=0)[:, 2]},
+            "support": total_a[:, 0] + total_a[:, 2]},
             index=pd.Index(codes, name="code"))
     table.attrs.update(metric=metric, documents=len(doc_ids), segments=len(common),
                        n_boot=n_boot)
@@ -236,19 +237,27 @@ def pattern_precision(evidence: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
          "f1_without"]].reset_index(drop=True)
 
 
-def _document_counts(ref: _CodeTable, pred: _CodeTable, common: pd.Index,
-                     segments: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Document ids, and tp/fp/fn/tn counts per document and code (documents x codes x 4)."""
+def _document_counts(ref: _CodeTable, predictions: list[_CodeTable], common: pd.Index,
+                     segments: pd.DataFrame, codes: list[str]
+                     ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Document ids, and each prediction's tp/fp/fn/tn per document and code (docs x codes x 4).
+
+    The documents and the reference's counts are worked out once for all the predictions.
+    """
     docs = segments.set_index("segment_id").loc[common, "doc_id"].astype(str).to_numpy()
     doc_ids, doc_index = np.unique(docs, return_inverse=True)
-    a = ref.columns(codes)[ref.index.get_indexer(common)]
-    b = pred.columns(codes)[pred.index.get_indexer(common)]
     n = len(doc_ids)
-    tp = _group_counts(doc_index, a & b, n)
-    fp = _group_counts(doc_index, b, n) - tp
-    fn = _group_counts(doc_index, a, n) - tp
-    tn = np.bincount(doc_index, minlength=n)[:, None] - tp - fp - fn
-    return doc_ids, np.stack([tp, fp, fn, tn], axis=-1).astype(float)
+    a = ref.columns(codes)[ref.index.get_indexer(common)]
+    gold = _group_counts(doc_index, a, n)
+    size = np.bincount(doc_index, minlength=n)[:, None]
+    counts = []
+    for pred in predictions:
+        b = pred.columns(codes)[pred.index.get_indexer(common)]
+        tp = _group_counts(doc_index, a & b, n)
+        fp = _group_counts(doc_index, b, n) - tp
+        fn = gold - tp
+        counts.append(np.stack([tp, fp, fn, size - tp - fp - fn], axis=-1).astype(float))
+    return doc_ids, counts
 
 
 def _draw_weights(n_docs: int, n_boot: int, random_state: int) -> np.ndarray:
