@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from tr_discourse.codings import codings_from_sets
 from tr_discourse.reliability import (
@@ -258,3 +261,45 @@ def test_unknown_options_name_the_function_and_the_choices():
     with pytest.raises(ValueError, match=r"^krippendorff_alpha: unknown set distance 'dice'\. "
                        r"Known set distances: 'jaccard', 'masi', 'passonneau'\.$"):
         krippendorff_alpha([[{"a"}], [{"a"}]], distance="dice")
+
+
+_CODES = ["x", "y", "z"]
+_SETS = st.dictionaries(st.sampled_from([f"s{i}" for i in range(8)]),
+                        st.sets(st.sampled_from(_CODES)), max_size=8)
+
+
+@given(_SETS, _SETS)
+@settings(max_examples=60, deadline=None)
+def test_agreement_equals_a_plain_count_over_the_code_sets(sets_a, sets_b):
+    common = sorted(sets_a.keys() & sets_b.keys())
+    a, b = [sets_a[s] for s in common], [sets_b[s] for s in common]
+    used = sorted(set().union(*a, *b))
+    assume(used)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReliabilityWarning)
+        table = agreement(codings_from_sets(sets_a, coder="A"),
+                          codings_from_sets(sets_b, coder="B"))
+    assert table.index.tolist() == [*used, "(macro)", "(code set)"]
+    for code in used:
+        tp = sum(code in p and code in q for p, q in zip(a, b, strict=True))
+        n_a, n_b = sum(code in p for p in a), sum(code in q for q in b)
+        row = table.loc[code]
+        assert (row["units"], row["n_a"], row["n_b"]) == (len(common), n_a, n_b)
+        assert row["percent_agreement"] == pytest.approx(
+            sum((code in p) == (code in q) for p, q in zip(a, b, strict=True)) / len(common))
+        assert row["precision"] == pytest.approx(tp / n_b if n_b else NaN, nan_ok=True)
+    whole = table.loc["(code set)"]
+    both = sum(len(p & q) for p, q in zip(a, b, strict=True))
+    n_a, n_b = sum(len(p) for p in a), sum(len(q) for q in b)
+    assert (whole["n_a"], whole["n_b"]) == (sum(map(bool, a)), sum(map(bool, b)))
+    assert whole["percent_agreement"] == pytest.approx(
+        sum(p == q for p, q in zip(a, b, strict=True)) / len(common))
+    assert whole["precision"] == pytest.approx(both / n_b if n_b else NaN, nan_ok=True)
+    assert whole["recall"] == pytest.approx(both / n_a if n_a else NaN, nan_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReliabilityWarning)
+        alpha = krippendorff_alpha([[frozenset(p) for p in a], [frozenset(q) for q in b]],
+                                   distance="masi")
+    assert whole["krippendorff_alpha"] == pytest.approx(alpha, nan_ok=True)
+    assert table.attrs["only_a"] == len(sets_a) - len(common)
+    assert table.attrs["only_b"] == len(sets_b) - len(common)

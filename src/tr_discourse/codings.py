@@ -271,8 +271,10 @@ def _group_counts(group: np.ndarray, hit: np.ndarray, n_groups: int) -> np.ndarr
 def code_matrix(code_sets: Any, codes: Sequence[str]) -> np.ndarray:
     """Return a boolean matrix whose row i, column j is True when set i holds code j.
 
-    The shared step of every count over codings (frequencies, co-occurrence,
-    agreement): one pass over the sets, then array arithmetic.
+    For code sets at hand (the values of :func:`coded_sets`, say): one pass
+    over the sets, then array arithmetic. The library's own counts
+    (frequencies, co-occurrence, agreement) parse a codings table straight
+    into such a matrix instead.
 
     Examples
     --------

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import code_matrix, coded_sets
+from .codings import _code_table
 from .errors import TrDiscourseWarning, unknown_name
 
 __all__ = [
@@ -535,15 +535,17 @@ def agreement(
     [4.0, 2.0, 2.0, 1.0, 1.0]
 
     """
-    sets_a = coded_sets(codings_a)
-    sets_b = coded_sets(codings_b)
-    common = sets_a.index.intersection(sets_b.index)
-    a, b = sets_a[common], sets_b[common]
+    table_a, table_b = _code_table(codings_a, sort=True), _code_table(codings_b, sort=True)
+    common = table_a.index.intersection(table_b.index)
+    rows_a, rows_b = table_a.index.get_indexer(common), table_b.index.get_indexer(common)
+    # The segments both examined, with every code either coder used (for the whole set).
+    used = sorted(set(table_a.codes) | set(table_b.codes))
+    all_a, all_b = table_a.columns(used)[rows_a], table_b.columns(used)[rows_b]
     if codes is None:
-        codes = sorted(set().union(*a, *b)) if len(common) else []
+        codes = [c for c, on in zip(used, all_a.any(axis=0) | all_b.any(axis=0), strict=True)
+                 if on]
     codes = list(codes)
-    x = code_matrix(a.to_numpy(), codes)
-    y = code_matrix(b.to_numpy(), codes)
+    x, y = table_a.columns(codes)[rows_a], table_b.columns(codes)[rows_b]
     tp, fp = (x & y).sum(axis=0), (~x & y).sum(axis=0)
     fn, tn = (x & ~y).sum(axis=0), (~x & ~y).sum(axis=0)
     scores = binary_scores(tp, fp, fn, tn)
@@ -565,22 +567,21 @@ def agreement(
     macro = table.mean(numeric_only=True) if len(table) else pd.Series(dtype=float)
     macro[["units", "n_a", "n_b"]] = [float(len(common)), math.nan, math.nan]
     table.loc["(macro)"] = macro
-    exact = [float(x == y) for x, y in zip(a, b, strict=True)]
+    sets = [list(t.sets()[common]) for t in (table_a, table_b)]  # each segment's code set
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReliabilityWarning)
-        set_alpha = krippendorff_alpha([list(a), list(b)], distance=set_distance) \
-            if len(common) else math.nan
-    whole = binary_scores(sum(len(p & q) for p, q in zip(a, b, strict=True)),
-                          sum(len(q - p) for p, q in zip(a, b, strict=True)),
-                          sum(len(p - q) for p, q in zip(a, b, strict=True)), 0)
+        set_alpha = krippendorff_alpha(sets, distance=set_distance) if len(common) else math.nan
+    whole = binary_scores((all_a & all_b).sum(), (~all_a & all_b).sum(),
+                          (all_a & ~all_b).sum(), 0)
     table.loc["(code set)"] = {
-        "units": float(len(common)), "n_a": float(sum(bool(s) for s in a)),
-        "n_b": float(sum(bool(s) for s in b)),
-        "percent_agreement": float(np.mean(exact)) if exact else math.nan,
+        "units": float(len(common)), "n_a": float(all_a.any(axis=1).sum()),
+        "n_b": float(all_b.any(axis=1).sum()),
+        "percent_agreement": float((all_a == all_b).all(axis=1).mean()) if len(common)
+        else math.nan,
         "cohen_kappa": math.nan, "krippendorff_alpha": set_alpha,
         **{k: float(whole[k]) for k in ("precision", "recall", "f1")}}
     table.index.name = "code"
-    table.attrs.update(only_a=len(sets_a.index.difference(common)),
-                       only_b=len(sets_b.index.difference(common)),
+    table.attrs.update(only_a=len(table_a.index.difference(common)),
+                       only_b=len(table_b.index.difference(common)),
                        set_distance=set_distance)
     return table
