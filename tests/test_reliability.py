@@ -274,7 +274,7 @@ def test_agreement_equals_a_plain_count_over_the_code_sets(sets_a, sets_b):
     common = sorted(sets_a.keys() & sets_b.keys())
     a, b = [sets_a[s] for s in common], [sets_b[s] for s in common]
     used = sorted(set().union(*a, *b))
-    assume(used)
+    assume(common)  # no segment in common: see the test below
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReliabilityWarning)
         table = agreement(codings_from_sets(sets_a, coder="A"),
@@ -303,3 +303,16 @@ def test_agreement_equals_a_plain_count_over_the_code_sets(sets_a, sets_b):
     assert whole["krippendorff_alpha"] == pytest.approx(alpha, nan_ok=True)
     assert table.attrs["only_a"] == len(sets_a) - len(common)
     assert table.attrs["only_b"] == len(sets_b) - len(common)
+
+
+def test_agreement_when_no_code_was_used_has_only_the_summary_rows():
+    a = codings_from_sets({"s1": [], "s2": []}, coder="A")
+    b = codings_from_sets({"s1": [], "s3": ["x"]}, coder="B")
+    for codes in (None, []):
+        table = agreement(a, b, codes=codes)  # it raised a KeyError
+        assert table.index.tolist() == ["(macro)", "(code set)"]
+        assert table.loc["(macro)", "units"] == 1 and table.loc["(macro)", ["f1"]].isna().all()
+        assert table.loc["(code set)", "percent_agreement"] == 1.0  # both left s1 uncoded
+    with pytest.warns(ReliabilityWarning, match="undefined .* for x"):
+        none_common = agreement(a, codings_from_sets({"s3": ["x"]}, coder="B"), codes=["x"])
+    assert none_common.loc["(code set)", "units"] == 0

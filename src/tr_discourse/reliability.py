@@ -564,7 +564,7 @@ def agreement(
         warnings.warn(f"agreement: kappa or alpha is undefined (NaN) for {', '.join(undefined)}: "
                       "no segment in common, or neither coder (or only one category) used "
                       "the code", ReliabilityWarning, stacklevel=2)
-    macro = table.mean(numeric_only=True) if len(table) else pd.Series(dtype=float)
+    macro = table.mean(numeric_only=True)  # NaN throughout when there is no code
     macro[["units", "n_a", "n_b"]] = [float(len(common)), math.nan, math.nan]
     table.loc["(macro)"] = macro
     sets = [list(t.sets()[common]) for t in (table_a, table_b)]  # each segment's code set
