@@ -28,6 +28,15 @@ def run(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def interviews(tmp_path_factory):
+    """A rolled-up run with pairs that are significant once parent-child pairs are out."""
+    out = tmp_path_factory.mktemp("interviews")
+    assert main(["code", "corpora/tr_interviews", "--codebook", "codebooks/tr_core.yaml",
+                 "--roll-up", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
 def flat(tmp_path_factory):
     """A run without --roll-up: a parent code counts only its own patterns' segments."""
     out = tmp_path_factory.mktemp("flat")
@@ -80,6 +89,10 @@ def test_report_counts_are_the_run_tables_without_roll_up(flat):
     assert "children rolled up to their parents on both sides" in page  # the reference table
 
 
+NESTED = {("marketisation", "payment_by_results"), ("marketisation", "supply_chain"),
+          ("professionalisation", "caseload_pressure")}
+
+
 def test_report_counts_are_the_run_tables_with_roll_up(run):
     page = (run / "report.html").read_text(encoding="utf-8")
     assert _assert_report_shows_the_csvs(page, run) == 0  # none left once parents are out
@@ -87,9 +100,44 @@ def test_report_counts_are_the_run_tables_with_roll_up(run):
     # Rolled up, a code and its parent co-occur by construction: the run leaves them out.
     together = set(zip(pairs["code_a"], pairs["code_b"], strict=True))
     assert len(pairs) == 12 * 11 // 2 - 3
-    assert not together & {("marketisation", "payment_by_results"),
-                           ("marketisation", "supply_chain"),
-                           ("professionalisation", "caseload_pressure")}
+    assert not together & NESTED
+
+
+def test_report_shows_the_significant_pairs_of_a_rolled_up_run(interviews):
+    """The pairs shown are the run's, and those are what a count by hand finds significant."""
+    from scipy.stats import fisher_exact
+
+    page = build_report(interviews)
+    shown = _assert_report_shows_the_csvs(page, interviews)
+    # By hand, from the rolled-up codings: every pair of codes but the nested ones, one
+    # Fisher test each, Holm's correction over those tests.
+    codings = read_codings(interviews / "codings.parquet")
+    sets = [set(codes.dropna()) for _, codes in codings.groupby("segment_id")["code"]]
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    codes = [c.id for c in book.codes]
+    tests = {}
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            if (a, b) in NESTED:
+                continue
+            n_a, n_b = sum(a in s for s in sets), sum(b in s for s in sets)
+            n_ab = sum(a in s and b in s for s in sets)
+            table = [[n_ab, n_a - n_ab], [n_b - n_ab, len(sets) - n_a - n_b + n_ab]]
+            tests[a, b] = (n_a, n_b, n_ab, fisher_exact(table, alternative="greater")[1])
+    ranked = sorted(tests, key=lambda pair: tests[pair][3])
+    holm, running = {}, 0.0
+    for k, pair in enumerate(ranked):
+        running = max(running, min(1.0, (len(ranked) - k) * tests[pair][3]))
+        holm[pair] = running
+    expected = {pair for pair, p in holm.items() if p < 0.05}
+    pairs = pd.read_csv(interviews / "cooccurrence.csv").set_index(["code_a", "code_b"])
+    assert set(pairs.index) == set(tests)
+    assert set(pairs.index[pairs["significant"]]) == expected
+    for pair, (n_a, n_b, n_ab, _) in tests.items():
+        assert pairs.loc[pair, ["units", "n_a", "n_b", "n_ab"]].tolist() == \
+            [len(sets), n_a, n_b, n_ab], pair
+        assert pairs.loc[pair, "p_adjusted"] == pytest.approx(holm[pair], rel=1e-6), pair
+    assert shown == len(expected) >= 3
 
 
 def test_report_builds_the_segment_index_once(flat, monkeypatch):
