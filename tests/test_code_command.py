@@ -190,16 +190,22 @@ def test_ml_and_hybrid_runs_find_the_evidence_and_compile_the_codebook_once(
     monkeypatch.setattr(CompiledCodebook, "__init__",
                         lambda self, codebook: compiled.append(codebook.hash) or
                         real_init(self, codebook))
+    rule_codings, real_code = [], trd.RuleCoder.code
+    monkeypatch.setattr(trd.RuleCoder, "code", lambda self, segments, **kw:
+                        rule_codings.append(len(segments)) or real_code(self, segments, **kw))
     # Another skip_roles than the model's (no roles in a blog: same output) compiles nothing
     # more either: the patterns do not depend on it.
     for coder, skip in (("ml", ("interviewer",)), ("hybrid", ())):
         found.clear()
         compiled.clear()
+        rule_codings.clear()
         out = tmp_path / coder
         manifest = code_corpus([Path("corpora/tr_blog")], Path("codebooks/tr_core.yaml"),
                                out, coder=coder, model=model, roll_up=roll_up, skip_roles=skip)
         assert found == [manifest["counts"]["segments"]], coder
         assert compiled == [book.hash], coder  # the model's rule coder serves the run too
+        if coder == "ml":  # the run writes the rules' evidence, not their codings
+            assert rule_codings == []
         written = trd.read_codings(out / "codings.parquet")
         expected = trd.read_codings(_written(expected_codings[coder],
                                              tmp_path / f"{coder}.parquet"))

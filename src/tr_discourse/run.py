@@ -117,8 +117,10 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
     # evidence is written, and a model uses it as features.
     skipped = skipped_roles(segments, skip_roles)
     found = rules.find_segments(segments, skipped)
-    codings, evidence = rules.code(segments, found=found)
-    if trained is not None:
+    if trained is None:
+        codings, evidence = rules.code(segments, found=found)
+    else:
+        evidence = rules.evidence(segments, found=found)  # the model codes: no rule codings
         # The model alone, even when it was saved as a HybridCoder (tr-discourse train --weak).
         codings = MLCoder.predict(trained, segments, found=found) if coder == "ml" else \
             trained.predict_hybrid(segments, found=found)
