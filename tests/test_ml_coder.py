@@ -446,3 +446,40 @@ def test_training_only_on_skipped_segments_says_so(data):
                 thresholds=0.5).fit(asked, codings)
     with pytest.warns(WeakSupervisionWarning), pytest.raises(ValueError, match=message):
         HybridCoder("codebooks/tr_core.yaml", thresholds=0.5).fit(asked)
+
+
+def test_nb_text_averages_the_log_odds_of_an_nb_lr_on_the_ngrams(fitted, data, tmp_path):
+    """The default model = mean log-odds of the plain model and an NB-LR fitted here by hand."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    train, test, codings = data
+    plain = clone(fitted).set_params(nb_text=False).fit(train, codings)
+    rows, y, codes = fitted._targets(train, codings, fitted.codebook_)
+
+    def ngrams(frame: pd.DataFrame) -> sp.csr_matrix:  # word and character TF-IDF columns
+        texts = frame["text"].fillna("").astype(str).tolist()
+        return sp.hstack([v.transform(texts) for v in fitted.vectorizers_], format="csr")
+
+    x, x_test = ngrams(rows), ngrams(test)
+    for code in ("marketisation", "displacement"):
+        target = y[:, codes.index(code)]
+        present = (x > 0).toarray()
+        p = 1 + present[target == 1].sum(axis=0)
+        q = 1 + present[target == 0].sum(axis=0)
+        ratio = np.log(p / p.sum()) - np.log(q / q.sum())
+        nb = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", dual=True,
+                                tol=1e-2, max_iter=2000, random_state=0)
+        nb.fit(x.multiply(ratio).tocsr(), target)
+        p_plain = plain.predict_proba(test)[code].to_numpy()
+        log_odds = (np.log(p_plain / (1 - p_plain))
+                    + nb.decision_function(x_test.multiply(ratio).tocsr())) / 2
+        expected = 1 / (1 + np.exp(-log_odds))
+        np.testing.assert_allclose(fitted.predict_proba(test)[code].to_numpy(), expected,
+                                   rtol=0, atol=1e-9)
+        assert not np.allclose(p_plain, expected, atol=1e-3)  # the NB-LR changed something
+    # The setting is a parameter like any other: cloned, saved and loaded.
+    assert fitted.get_params()["nb_text"] is True
+    loaded = MLCoder.load(plain.save(tmp_path / "plain.skops"))
+    assert loaded.get_params()["nb_text"] is False
+    pd.testing.assert_frame_equal(loaded.predict_proba(test), plain.predict_proba(test))
