@@ -1,12 +1,19 @@
 """The ML coder on the sample corpora: alternatives, held-out quality against the rules, speed.
 
-1. Alternatives (feature sets, regularisation, class weights, context, fixed
-   thresholds), each trained on the training documents, with two scores: the
-   cross-validated F1 on the training documents (grouped by document) and the
-   F1 on the held-out documents, at the cross-validated thresholds and at 0.5.
-   The cross-validated figure is optimistic while the codebook's patterns were
-   tuned on the same training documents (the rule features leak); the held-out
-   figure is the one to compare.
+1. Alternatives (feature sets, the NB-LR text model, regularisation, class
+   weights, context), each trained on the training documents, with three
+   scores: the cross-validated F1 on the training documents (grouped by
+   document), the same with the rule evidence of codebook 1.0.0 as features,
+   and the F1 on the held-out documents, at the cross-validated thresholds and
+   at 0.5. The first is optimistic for every model with rule features: the
+   codebook's patterns were tuned on those same training documents, so there
+   the rule evidence looks more reliable than it is on new text (the rule
+   features leak). Codebook 1.0.0 (``benchmarks/data/tr_core_1.0.0.yaml``) is
+   the codebook as first written, before its patterns were tuned on the
+   training documents: cross-validation with its evidence is a choice made on
+   the training documents alone that sees rule evidence as imperfect as it is
+   on new documents. Defaults are chosen on that column; the held-out figure
+   is the result.
 2. The default model trained on the training documents, scored on the held-out
    (``test``) documents of the fixed split against the adjudicated reference,
    next to the rule coder on the same documents, with the difference in F1 and
@@ -51,8 +58,10 @@ from tr_discourse.sample import document_split, read_corpus_codings
 ROOT = Path(__file__).parents[1]
 FOLDERS = [ROOT / "corpora" / "tr_interviews", ROOT / "corpora" / "tr_blog"]
 REQUIRED = ["marketisation", "professionalisation", "penal_drift", "displacement"]
+UNTUNED_CODEBOOK = ROOT / "benchmarks" / "data" / "tr_core_1.0.0.yaml"
 ALTERNATIVES = {
-    "default (words + chars + rule evidence, C=4, balanced)": {},
+    "default (words + chars + rule evidence, NB-LR on words + chars, C=4, balanced)": {},
+    "without the NB-LR text model (nb_text=False)": {"nb_text": False},
     "words only": {"char_ngrams": False, "rule_features": False},
     "words + chars": {"rule_features": False},
     "words + rule evidence": {"char_ngrams": False},
@@ -151,20 +160,25 @@ def main(argv: list[str] | None = None) -> int:
 
     truth = roll_up(ref[ref["segment_id"].isin(test["segment_id"])], book)
     if not args.skip_alternatives:
+        untuned = trd.load_codebook(UNTUNED_CODEBOOK)
         rows = {}
         for name, params in ALTERNATIVES.items():
             coder = trd.MLCoder(book, **params).fit(train, ref)
             proba = coder.predict_proba(test)
             coded = coded_mask(test, coder.skip_roles)
+            cv_untuned = trd.MLCoder(untuned, **params).fit(train, ref).cv_scores_
             rows[name] = {"CV F1 (train docs)": coder.cv_scores_.loc[REQUIRED, "f1"].mean(),
+                          "CV F1, rules 1.0.0": cv_untuned.loc[REQUIRED, "f1"].mean(),
                           "held-out F1": heldout_f1(proba, truth, coder.thresholds_,
                                                     coded).mean(),
                           "held-out F1 at 0.5":
                               heldout_f1(proba, truth, dict.fromkeys(REQUIRED, 0.5),
                                          coded).mean()}
         print("1. alternatives: macro F1 over the required codes, cross-validated by document "
-              "on the training documents (at tuned thresholds) and on the held-out documents "
-              "(at the cross-validated thresholds, and at 0.5)\n")
+              "on the training documents (at tuned thresholds; with the codebook's rule "
+              "evidence, and with that of codebook 1.0.0, whose patterns were not tuned on "
+              "these documents) and on the held-out documents (at the cross-validated "
+              "thresholds, and at 0.5)\n")
         print(_show(pd.DataFrame(rows).T) + "\n")
 
     coder = trd.MLCoder(book).fit(train, ref)
