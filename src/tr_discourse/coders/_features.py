@@ -246,11 +246,13 @@ class WordNgramVectorizer(_NgramTfidf):
         return self._join(findall(text.lower()))
 
     def gram_spans(self, text: str) -> dict[str, list[tuple[int, int]]]:
-        """Return where each n-gram that :meth:`transform` counts lies in ``text``.
+        """Return where each n-gram of ``text``, formed as for the features, lies in it.
 
         Words are found by ``token_pattern`` in the lower-cased text, as for the
         features; each n-gram maps to the (start, end) character offsets of its
-        occurrences, so ``text[start:end]`` is the n-gram as written.
+        occurrences, so ``text[start:end]`` is the n-gram as written. Every
+        n-gram of the text is given, in the vocabulary or not (the vectorizer
+        need not be fitted); :meth:`transform` counts those in the vocabulary.
 
         Examples
         --------

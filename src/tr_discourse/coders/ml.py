@@ -3,10 +3,12 @@
 Features are word n-gram and character n-gram TF-IDF of each segment's text,
 plus (by default) the rule coder's evidence as features: for every code, how
 many of its patterns matched. Each code gets a class-weighted logistic
-regression, whose probability is the score; the decision threshold of each code
-is tuned to maximise F1 on out-of-fold predictions of a cross-validation grouped
-by document, so no document is ever scored by a model trained on it. Within a
-mutually exclusive group only the most probable code is kept.
+regression, by default averaged (in log-odds) with an NB-LR on the n-grams
+alone, which makes one linear model whose probability is the score; the
+decision threshold of each code is tuned to maximise F1 on out-of-fold
+predictions of a cross-validation grouped by document, so no document is ever
+scored by a model trained on it. Within a mutually exclusive group only the
+most probable code is kept.
 """
 
 from __future__ import annotations
@@ -350,8 +352,8 @@ class MLCoder:
         """Fit each code's model (a column of ``y``) on features ``x``.
 
         The first ``n_text`` columns of ``x`` are the unit's word and character
-        n-grams, on which the NB-LR is fitted. A code that never (or always)
-        occurs gets a constant probability.
+        n-grams, on which the NB-LR is fitted (with ``nb_text``). A code that
+        never (or always) occurs gets a constant probability.
         """
         import scipy.sparse as sp
 
