@@ -483,3 +483,17 @@ def test_nb_text_averages_the_log_odds_of_an_nb_lr_on_the_ngrams(fitted, data, t
     loaded = MLCoder.load(plain.save(tmp_path / "plain.skops"))
     assert loaded.get_params()["nb_text"] is False
     pd.testing.assert_frame_equal(loaded.predict_proba(test), plain.predict_proba(test))
+    # A model saved before the parameter existed was fitted without the NB-LR, and says so.
+    import json
+
+    import skops.io as sio
+
+    saved = fitted.save(tmp_path / "default.skops")
+    state = sio.loads(saved.read_bytes(), trusted=sio.get_untrusted_types(file=saved))
+    meta = json.loads(state["meta"])
+    del meta["params"]["nb_text"]
+    state["meta"] = json.dumps(meta)
+    old = tmp_path / "old.skops"
+    old.write_bytes(sio.dumps(state))
+    assert MLCoder.load(old).get_params()["nb_text"] is False
+    assert MLCoder.load(saved).get_params()["nb_text"] is True

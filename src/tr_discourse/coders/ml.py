@@ -659,7 +659,9 @@ class MLCoder:
                     f"with {given.name!r} version {given.version} (hash {given.hash[:12]}...); "
                     "retrain the model with this codebook (tr-discourse train)")
         kinds = {"MLCoder": MLCoder, "HybridCoder": HybridCoder}
-        coder = kinds.get(meta.get("kind", "MLCoder"), cls)(book, **meta["params"])
+        # A model saved before nb_text existed was fitted without the NB-LR.
+        params = {"nb_text": False, **meta["params"]}
+        coder = kinds.get(meta.get("kind", "MLCoder"), cls)(book, **params)
         coder.codebook_ = book
         coder.codes_ = meta["codes"]
         coder.thresholds_ = {k: float(v) for k, v in meta["thresholds"].items()}
