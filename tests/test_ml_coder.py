@@ -497,3 +497,23 @@ def test_nb_text_averages_the_log_odds_of_an_nb_lr_on_the_ngrams(fitted, data, t
     old.write_bytes(sio.dumps(state))
     assert MLCoder.load(old).get_params()["nb_text"] is False
     assert MLCoder.load(saved).get_params()["nb_text"] is True
+
+
+@pytest.mark.parametrize("params", [{"context": True}, {"char_ngrams": False,
+                                                        "rule_features": False}],
+                         ids=["context", "words-only"])
+def test_nb_text_leaves_the_columns_that_are_not_the_units_ngrams_alone(data, params):
+    """The NB-LR covers the unit's word (and character) n-grams, not context or rule columns."""
+    train, _, codings = data
+    with_nb = MLCoder("codebooks/tr_core.yaml", thresholds=0.5, **params).fit(train, codings)
+    plain = clone(with_nb).set_params(nb_text=False).fit(train, codings)
+    names = with_nb._feature_names().astype(str)
+    own = np.char.startswith(names, "word:") | np.char.startswith(names, "char:")
+    n = int(own.sum())
+    assert own[:n].all() and not own[n:].any()  # the unit's n-grams come first
+    assert (n < len(names)) == ("context" in params)
+    for nb, lr in zip(with_nb.models_, plain.models_, strict=True):
+        if isinstance(nb, float):
+            continue
+        np.testing.assert_array_equal(nb.coef_[:, n:], lr.coef_[:, n:] / 2)
+        assert not np.allclose(nb.coef_[:, :n], lr.coef_[:, :n] / 2)
