@@ -517,3 +517,13 @@ def test_nb_text_leaves_the_columns_that_are_not_the_units_ngrams_alone(data, pa
             continue
         np.testing.assert_array_equal(nb.coef_[:, n:], lr.coef_[:, n:] / 2)
         assert not np.allclose(nb.coef_[:, :n], lr.coef_[:, :n] / 2)
+
+
+def test_empty_training_texts_and_unknown_feature_kinds_are_clear_errors(fitted, data):
+    train, _, codings = data
+    with pytest.raises(ValueError, match=r"every one of the 3\d\d training segments has an "
+                                         r"empty text"):
+        MLCoder(thresholds=0.5).fit(train.assign(text="  "), codings)
+    with pytest.raises(ValueError, match=r"kind must be one of 'word', .*, not 'words'"):
+        fitted.top_terms(kind="words")
+    assert set(fitted.top_terms(2, kind="rules")["term"]) <= set(fitted.codes_)

@@ -266,13 +266,46 @@ class MLCoder:
             found: list[list[Evidence]] | None = None) -> MLCoder:
         """Learn every code of the codebook from coded segments.
 
-        Only segments the codings examined are used; a segment examined and left
-        uncoded is a negative example for every code. ``found``, what
-        :meth:`RuleCoder.find` returned for the texts of ``segments`` (all of
-        its rows), saves finding the rule evidence again.
+        Parameters
+        ----------
+        segments : DataFrame
+            The segments table (``segment_id``, ``text``; ``doc_id`` groups the
+            cross-validation folds, ``role`` marks turns left uncoded).
+        codings : DataFrame
+            A long codings table. Only segments it examined are used; a segment
+            examined and left uncoded is a negative example for every code.
+            Machine codings (coder ``rules``, ``ml``, ``hybrid``) are weak
+            supervision, and fitting on them warns.
+        found : list of list of Evidence, optional
+            What :meth:`RuleCoder.find` returned for the texts of ``segments``
+            (all of its rows): saves finding the rule evidence again.
+
+        Returns
+        -------
+        MLCoder
+            The coder, trained.
+
+        Raises
+        ------
+        ValueError
+            When no segment of ``segments`` is in ``codings``, every training
+            text is empty, or every training segment's role is skipped.
+
+        Examples
+        --------
+        >>> import tr_discourse as trd
+        >>> from tr_discourse.sample import read_corpus_codings
+        >>> segs = trd.read_corpus("corpora/tr_blog").segments
+        >>> model = MLCoder(thresholds=0.5).fit(segs, read_corpus_codings("corpora/tr_blog"))
+        >>> model.n_train_, len(model.codes_)
+        (479, 12)
+
         """
         book = self._book()
         train, y, codes = self._targets(segments, codings, book)
+        if not train["text"].fillna("").astype(str).str.strip().any():
+            raise ValueError(f"every one of the {len(train):,} training segments has an empty "
+                             "text: there is nothing to learn from")
         coders = set(codings["coder"].dropna()) if "coder" in codings else set()
         if coders & {"rules", "hybrid", "ml"}:
             warnings.warn(
@@ -523,10 +556,35 @@ class MLCoder:
     def top_terms(self, n: int = 15, *, kind: str = "word") -> pd.DataFrame:
         """Return the ``n`` features with the largest positive weight for each code.
 
-        ``kind`` is ``"word"`` (word n-grams, the most readable), ``"char"``,
-        ``"rules"`` or ``"all"``.
+        Parameters
+        ----------
+        n : int, default 15
+            Features per code.
+        kind : {"word", "char", "rules", "context", "embedding", "all"}, default "word"
+            Which features: word n-grams (the most readable), character n-grams,
+            the rule evidence per code, the context's words, embedding
+            dimensions, or all of them.
+
+        Returns
+        -------
+        DataFrame
+            ``code``, ``rank`` (1 = largest weight), ``term`` and ``weight`` (in
+            the code's log-odds per unit of the feature's value).
+
+        Examples
+        --------
+        >>> import tr_discourse as trd
+        >>> from tr_discourse.sample import read_corpus_codings
+        >>> segs = trd.read_corpus("corpora/tr_blog").segments
+        >>> model = MLCoder(thresholds=0.5).fit(segs, read_corpus_codings("corpora/tr_blog"))
+        >>> model.top_terms(3).query("code == 'displacement'")["term"].tolist()
+        ['the hub', 'offices', 'knew']
+
         """
         self._check_fitted()
+        kinds = ("word", "char", "rules", "context", "embedding", "all")
+        if kind not in kinds:
+            raise ValueError(f"kind must be one of {', '.join(map(repr, kinds))}, not {kind!r}")
         names = self._feature_names()
         mask = np.ones(len(names), bool) if kind == "all" else \
             np.char.startswith(names.astype(str), f"{kind}:")
@@ -541,11 +599,34 @@ class MLCoder:
         return pd.DataFrame(rows, columns=["code", "rank", "term", "weight"])
 
     def explain(self, text: str, *, n: int | None = 8) -> pd.DataFrame:
-        """Which word features pushed each code up or down for one text.
+        """Return the features that pushed each code up or down for one text.
 
-        Returns one row per (code, term) with the term's contribution to the
-        code's log-odds (weight x feature value), the ``n`` largest in absolute
-        value per code (every one with ``n=None``), and the code's probability.
+        Parameters
+        ----------
+        text : str
+            The text to explain.
+        n : int or None, default 8
+            Features per code, the largest contributions in absolute value
+            first; ``None`` gives every feature present in the text.
+
+        Returns
+        -------
+        DataFrame
+            One row per code and feature: ``code``, the code's ``probability``
+            for the text, ``feature`` (``word:``, ``char:``, ``rules:``...
+            followed by the term) and ``contribution`` to the code's log-odds
+            (weight x feature value; positive pushes the code up).
+
+        Examples
+        --------
+        >>> import tr_discourse as trd
+        >>> from tr_discourse.sample import read_corpus_codings
+        >>> segs = trd.read_corpus("corpora/tr_blog").segments
+        >>> model = MLCoder(thresholds=0.5).fit(segs, read_corpus_codings("corpora/tr_blog"))
+        >>> why = model.explain("They moved us to a hub miles away.", n=3)
+        >>> why[why["code"] == "displacement"]["feature"].tolist()
+        ['rules:displacement', 'word:a hub', 'word:hub']
+
         """
         self._check_fitted()
         x = self._features([text], self.vectorizers_, False, self.codebook_, self.codes_)
