@@ -230,8 +230,8 @@ class MLCoder:
                   rule_rows: sp.csr_matrix | None = None) -> sp.csr_matrix:
         import scipy.sparse as sp
 
-        own = vecs[:-1] if self.context else vecs
-        blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in own]
+        blocks = [v.fit_transform(texts) if fit else v.transform(texts)
+                  for v in self._own_vectorizers(vecs)]
         if self.context:
             ctx = list(contexts) if contexts is not None else [""] * len(texts)
             ctx_x = vecs[-1].fit_transform(ctx) if fit else vecs[-1].transform(ctx)
@@ -376,10 +376,13 @@ class MLCoder:
                                    out["segment_id"].map(order).to_numpy()))]
         return _frame(out.reset_index(drop=True))
 
+    def _own_vectorizers(self, vecs: list[Any]) -> list[Any]:
+        """Return the vectorizers of the unit's own text (the context's, if any, comes last)."""
+        return vecs[:-1] if self.context else vecs
+
     def _n_text(self, vecs: list[Any]) -> int:
         """Return how many leading feature columns are the unit's own word and character n-grams."""
-        own = vecs[:-1] if self.context else vecs
-        return sum(len(v.vocabulary_) for v in own)
+        return sum(len(v.vocabulary_) for v in self._own_vectorizers(vecs))
 
     def _fit_codes(self, x: sp.csr_matrix, y: np.ndarray, n_text: int) -> list[Any]:
         """Fit each code's model (a column of ``y``) on features ``x``.
