@@ -350,9 +350,15 @@ def crosstab(segments: pd.DataFrame, codings: pd.DataFrame, by: str, *,
     {'PO': 0.5, 'manager': 1.0}
 
     """
+    return _crosstab(segments, _code_table(codings), by, codes=codes, value=value)
+
+
+def _crosstab(segments: pd.DataFrame, parsed: _CodeTable, by: str, *,
+              codes: Sequence[str] | None = None, value: str = "segments") -> pd.DataFrame:
+    """Return :func:`crosstab` from codings parsed once into a code table."""
     if value not in _CROSSTAB_VALUES:
         raise unknown_name("value", value, _CROSSTAB_VALUES, where="crosstab")
-    table = frequencies(segments, codings, by=by, codes=codes)[value]
+    table = _frequencies(segments, parsed, by=by, codes=codes)[value]
     return table.unstack(level=0).reindex(codes or table.index.get_level_values(-1).unique())
 
 
@@ -362,12 +368,18 @@ def time_series(segments: pd.DataFrame, codings: pd.DataFrame, *, freq: str = "Y
 
     Returns the :func:`frequencies` columns indexed by (period start, code).
     """
+    return _time_series(segments, _code_table(codings), freq=freq, codes=codes)
+
+
+def _time_series(segments: pd.DataFrame, parsed: _CodeTable, *, freq: str = "YS",
+                 codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return :func:`time_series` from codings parsed once into a code table."""
     if "date" not in segments:
         raise ValueError("the segments table has no 'date' column")
     dated = segments.dropna(subset=["date"]).copy()
     dated["period"] = pd.to_datetime(dated["date"]).dt.to_period(
         {"YS": "Y", "MS": "M", "QS": "Q"}.get(freq, freq)).dt.start_time
-    return frequencies(dated, codings, by="period", codes=codes)
+    return _frequencies(dated, parsed, by="period", codes=codes)
 
 
 def retrieve(segments: pd.DataFrame, codings: pd.DataFrame, *,

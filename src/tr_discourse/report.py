@@ -25,7 +25,7 @@ from . import analysis, plots
 from ._version import __version__
 from .codebook.load import load_codebook
 from .codebook.model import Codebook
-from .codings import read_codings, roll_up
+from .codings import _code_table, read_codings, roll_up
 from .errors import TrDiscourseError, TrDiscourseWarning
 from .io.write import atomic_write_text
 from .sample import reference_codings
@@ -231,6 +231,7 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
     cooc = _run_table(_output(run_dir, "cooccurrence.csv"))
     cooc["significant"] = cooc["significant"].astype(bool)
     codes = list(freq.index)
+    parsed = _code_table(codings)  # one parse for the timeline and the codes by group
     parts = [f"<h1>Coding report: {html.escape(', '.join(manifest.get('inputs', [])))}</h1>",
              '<p class="meta">' + html.escape(
                  f"coder {manifest.get('coder')} · codebook {manifest.get('codebook')} "
@@ -261,12 +262,12 @@ def build_report(run_dir: str | Path, *, examples: int = 3,
         parts.append(_table(significant.set_index(["code_a"])[
             ["code_b", "n_a", "n_b", "n_ab", "jaccard", "npmi", "p_adjusted"]].head(15)))
     if segments["date"].notna().any():
-        series = analysis.time_series(segments, codings, codes=codes[:6])
+        series = analysis._time_series(segments, parsed, codes=codes[:6])
         parts.append("<h2>Over time</h2>" + _png(plots.plot_timeline(series, codebook=book),
                                                      "timeline.png", images))
     for column in ("corpus", "kind"):
         if column in segments and segments[column].nunique() > 1:
-            table = analysis.crosstab(segments, codings, column, codes=codes, value="share")
+            table = analysis._crosstab(segments, parsed, column, codes=codes, value="share")
             parts.append(f"<h2>Codes by {column}</h2>" + _png(plots.plot_group_heatmap(table),
                                                                   f"codes_by_{column}.png", images))
     reference = _reference(manifest, book) if book is not None else None

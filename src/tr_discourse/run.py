@@ -152,8 +152,7 @@ def code_corpus(inputs: list[Path], codebook: Path, out: Path, *, unit: str | No
         "coder_params": {"roll_up": roll_up, "n_jobs": jobs, "skip_roles": list(skip_roles),
                          "model": None if model is None else str(model)}, **provenance,
         "counts": {"documents": corpus.n_documents, "segments": corpus.n_segments,
-                   "coded_segments": int(codings.loc[codings["code"].notna(), "segment_id"]
-                                         .nunique()),
+                   "coded_segments": int(parsed.hit.any(axis=1).sum()),
                    "codings": int(codings["code"].notna().sum()), "evidence": len(evidence),
                    "not_coded_for_role": sum(r is not None for r in skipped)},
         "seconds": round(time.perf_counter() - started, 3),
