@@ -122,7 +122,7 @@ def learning_curve(train: pd.DataFrame, test: pd.DataFrame, ref: pd.DataFrame,
     docs = train["doc_id"].unique()
     models = {"default": {}, "words + chars": {"rule_features": False}}
     rows = {}
-    for k in [*[k for k in (6, 9, 12, 15) if k < len(docs)], len(docs)]:
+    for k in [*[k for k in (6, 12, 18, 25, 36) if k < len(docs)], len(docs)]:
         picks = [rng.choice(docs, k, replace=False) for _ in range(draws if k < len(docs)
                                                                    else 1)]
         row = {"segments (mean)": np.mean([train["doc_id"].isin(p).sum() for p in picks])}

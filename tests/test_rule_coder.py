@@ -229,7 +229,9 @@ def test_regexes_matched_as_phrases_find_what_the_regex_finds():
     for expr, key in compiled._regex_keys.items():
         rx = expr.compiled()
         for text, doc in zip(texts, docs, strict=True):
-            by_regex = {(m.start(), m.end()) for m in rx.finditer(text)}
+            urls = [(t.idx, t.idx + len(t)) for t in doc if t.like_url]
+            by_regex = {(m.start(), m.end()) for m in rx.finditer(text)
+                        if not any(a <= m.start() and m.end() <= b for a, b in urls)}
             by_phrase = {(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))
                          for m, s, e in compiled.matcher(doc) if strings[m] == key}
             assert by_regex <= by_phrase, (expr.pattern, text)
@@ -376,3 +378,19 @@ def test_a_coder_can_use_another_coders_compiled_patterns(coder):
     pd.testing.assert_frame_equal(shared.predict(TURNS), own.predict(TURNS))
     assert clone(shared).fit().compiled_ is coder.compiled_
     assert repr(shared) == "RuleCoder(codebook=<Codebook 'Test'>, roll_up=True)"
+
+
+def test_no_pattern_fires_inside_a_web_address(tmp_path):
+    # The tokenizer keeps a URL whole, so words and phrases cannot match in it; a regex,
+    # which runs on the text, is held to the same rule (a bare link gets no code).
+    path = tmp_path / "book.yaml"
+    path.write_text(BOOK.replace("      - contract NEAR/3 charity\n",
+                                 "      - contract NEAR/3 charity\n"
+                                 "      - /(?<!not )sell[- ]off/\n"))
+    coder = RuleCoder(path).fit()
+    assert _codes(coder, "A sell-off of the service.") == [
+        ("market", "market:/(?<!not )sell[- ]off/", "sell-off")]
+    assert _codes(coder, "See https://www.example.org/news/probation-sell-off-2015 or "
+                         "www.example.net/contract/fee-for-service today.") == []
+    assert _codes(coder, "Not a sell-off: https://www.example.org/sell-off") == [
+        ("market", "market:/(?<!not )sell[- ]off/", "sell-off")]

@@ -356,6 +356,8 @@ class CompiledCodebook:
     def _doc_evidence(self, doc: Any, text: str, regex_hits: Hits
                       ) -> list[Evidence]:
         matches = self.matcher(doc)
+        if regex_hits:
+            regex_hits = _outside_urls(doc, regex_hits)
         if not matches and not regex_hits:
             return []
         out: list[Evidence] = []
@@ -477,6 +479,21 @@ class _Found:
         first = max(0, bisect_right(self.idx, start) - 1)
         window = self.doc[max(0, first - _NEGATION_WINDOW):first]
         return any(t.lower_ in NEGATORS for t in window)
+
+
+def _outside_urls(doc: Any, hits: Hits) -> Hits:
+    """Drop regex matches inside a web address, where no other pattern can match either.
+
+    The tokenizer keeps a URL as one token, so words and phrases never match
+    inside it; a regex runs on the text and would ("probation-sell-off" in a
+    link). A bare link is not coded, so neither kind of pattern fires there.
+    """
+    urls = [(t.idx, t.idx + len(t)) for t in doc if t.like_url]
+    if not urls:
+        return hits
+    kept = {key: [(s, e) for s, e in spans if not any(a <= s and e <= b for a, b in urls)]
+            for key, spans in hits.items()}
+    return {key: spans for key, spans in kept.items() if spans}
 
 
 def _chars(doc: Any, start: int, end: int) -> tuple[int, int]:
