@@ -5,7 +5,7 @@
 >>> _ = nlp.add_pipe("tr_discourse_coder", config={"codebook": "codebooks/tr_core.yaml"})
 >>> doc = nlp("They closed the office and moved us to a hub.")
 >>> [span.text for span in doc.spans["tr_discourse"]]
-['closed the office', 'closed the office', 'moved us to a hub', 'hub']
+['closed the office', 'closed the office', 'closed the office', 'moved us to a hub', 'hub']
 >>> {span.label_ for span in doc.spans["tr_discourse"]}
 {'displacement'}
 
