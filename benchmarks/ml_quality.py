@@ -23,9 +23,11 @@
    held-out labels themselves (not a result: those thresholds peek). Between
    them, the hybrid coder (model plus precise rules) at three precision bars.
 3. With ``--learning-curve``: held-out F1 of the default model and of words +
-   characters alone, trained on 6, 9, 12 and 15 of the training documents
-   (three random draws each, a fixed seed) and on all of them: whether more
-   coded documents of the same kind would help.
+   characters alone, trained on 6, 12, 18, 25 and 36 of the training
+   documents (three random draws each, a fixed seed) and on all of them:
+   whether more coded documents of the same kind would help.
+   With ``--embeddings`` (needs the ``embeddings`` extra), the alternatives
+   include the default plus sentence-embedding features.
 4. Speed: training on 5,000 segments (the training segments repeated, as
    separate documents) and coding segments per second, on one core: the
    median and range of five runs over the held-out segments repeated 20 times,
@@ -37,6 +39,7 @@ Usage::
     python benchmarks/ml_quality.py              # all three
     python benchmarks/ml_quality.py --skip-alternatives --skip-speed
     python benchmarks/ml_quality.py --skip-alternatives --skip-speed --learning-curve
+    python benchmarks/ml_quality.py --skip-speed --embeddings   # with the extra installed
 """
 
 from __future__ import annotations
@@ -154,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-alternatives", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--learning-curve", action="store_true")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="also compare sentence-embedding features (the embeddings extra)")
     args = parser.parse_args(argv)
     train, test, ref, book = load()
     codes = [c.id for c in book.codes]
@@ -162,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_alternatives:
         untuned = trd.load_codebook(UNTUNED_CODEBOOK)
         rows = {}
-        for name, params in ALTERNATIVES.items():
+        alternatives = dict(ALTERNATIVES)
+        if args.embeddings:
+            alternatives["default + sentence embeddings (embeddings=True)"] = {"embeddings": True}
+        for name, params in alternatives.items():
             coder = trd.MLCoder(book, **params).fit(train, ref)
             proba = coder.predict_proba(test)
             coded = coded_mask(test, coder.skip_roles)
