@@ -14,6 +14,8 @@
    the training documents alone that sees rule evidence as imperfect as it is
    on new documents. Defaults are chosen on that column; the held-out figure
    is the result.
+   With ``--embeddings`` (needs the ``embeddings`` extra), the alternatives
+   include the default plus sentence-embedding features.
 2. The default model trained on the training documents, scored on the held-out
    (``test``) documents of the fixed split against the adjudicated reference,
    next to the rule coder on the same documents, with the difference in F1 and
@@ -26,8 +28,6 @@
    characters alone, trained on 6, 12, 18, 25 and 36 of the training
    documents (three random draws each, a fixed seed) and on all of them:
    whether more coded documents of the same kind would help.
-   With ``--embeddings`` (needs the ``embeddings`` extra), the alternatives
-   include the default plus sentence-embedding features.
 4. Speed: training on 5,000 segments (the training segments repeated, as
    separate documents) and coding segments per second, on one core: the
    median and range of five runs over the held-out segments repeated 20 times,
