@@ -101,9 +101,9 @@ def test_agree_prints_and_writes_the_agreement_table(tmp_path, capsys):
                  "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "krippendorff_alpha" in captured.out and "marketisation" in captured.out
-    assert "1,795 units examined by both; 0 only by A, 0 only by B" in captured.err
+    assert "3,598 units examined by both; 0 only by A, 0 only by B" in captured.err
     table = pd.read_csv(out).set_index("code")
-    assert table.loc["marketisation", "cohen_kappa"] == pytest.approx(0.946, abs=5e-4)
+    assert table.loc["marketisation", "cohen_kappa"] == pytest.approx(0.947, abs=5e-4)
     assert list(table.index[-2:]) == ["(macro)", "(code set)"]
 
 

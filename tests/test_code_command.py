@@ -47,7 +47,7 @@ def test_code_writes_every_output_with_the_codebook_provenance(runs):
     book = trd.load_codebook("codebooks/tr_core.yaml")
     assert manifest["codebook_hash"] == book.hash
     assert manifest["codebook_version"] == book.version
-    assert manifest["counts"]["segments"] == 1795 and manifest["counts"]["documents"] == 38
+    assert manifest["counts"]["segments"] == 3598 and manifest["counts"]["documents"] == 74
     meta = json.loads(pq.read_schema(d / "codings.parquet").metadata[b"tr_discourse"])
     assert meta["codebook_hash"] == book.hash
     assert stat.S_IMODE((d / "codings.parquet").stat().st_mode) & 0o044  # readable by others
@@ -133,7 +133,7 @@ def test_train_then_code_with_the_ml_coder(tmp_path, capsys):
     assert manifest["coder"] == "ml" and manifest["coder_params"]["model"] == str(model)
     codings = trd.read_codings(out / "codings.parquet")
     assert set(codings["coder"]) == {"ml"}
-    assert codings["segment_id"].nunique() == 1795
+    assert codings["segment_id"].nunique() == 3598
     other = tmp_path / "other.yaml"
     other.write_text("name: Other\nversion: 2\ncodes:\n  x: {patterns: [contract]}\n")
     assert main(["code", "corpora/tr_blog", "--codebook", str(other), "--coder", "ml",

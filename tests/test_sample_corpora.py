@@ -35,12 +35,12 @@ def corpora():
 
 def test_documented_counts(corpora):
     interviews, blog = corpora["tr_interviews"], corpora["tr_blog"]
-    assert (interviews.n_documents, interviews.n_segments) == (40, 3303)
-    assert interviews.segments["kind"].value_counts().to_dict() == {"turn": 3271,
-                                                                    "preamble": 32}
-    assert (blog.n_documents, blog.n_segments) == (38, 1795)
-    assert blog.segments["kind"].value_counts().to_dict() == {"comment": 803, "reply": 753,
-                                                              "post": 239}
+    assert (interviews.n_documents, interviews.n_segments) == (76, 6400)
+    assert interviews.segments["kind"].value_counts().to_dict() == {"turn": 6346,
+                                                                    "preamble": 54}
+    assert (blog.n_documents, blog.n_segments) == (74, 3598)
+    assert blog.segments["kind"].value_counts().to_dict() == {"comment": 1613, "reply": 1508,
+                                                              "post": 477}
 
 
 def test_interviews_are_long_varied_and_described(corpora):

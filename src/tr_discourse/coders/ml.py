@@ -298,7 +298,7 @@ class MLCoder:
         >>> segs = trd.read_corpus("corpora/tr_blog").segments
         >>> model = MLCoder(thresholds=0.5).fit(segs, read_corpus_codings("corpora/tr_blog"))
         >>> model.n_train_, len(model.codes_)
-        (1795, 12)
+        (3598, 12)
 
         """
         book = self._book()
