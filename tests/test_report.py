@@ -85,7 +85,7 @@ def test_report_counts_are_the_run_tables_without_roll_up(flat):
     own = int(codings["code"].eq("marketisation").sum())
     rolled = int(roll_up(codings, book)["code"].eq("marketisation").sum())
     shown = _shown(page, "<h2>Counts</h2>")["marketisation"][0]
-    assert _number(shown) == own == 397 and rolled == 426  # not rolled up behind the run's back
+    assert _number(shown) == own == 771 and rolled == 812  # not rolled up behind the run's back
     assert "children rolled up to their parents on both sides" in page  # the reference table
 
 
@@ -95,8 +95,8 @@ NESTED = {("marketisation", "payment_by_results"), ("marketisation", "supply_cha
 
 def test_report_counts_are_the_run_tables_with_roll_up(run):
     page = (run / "report.html").read_text(encoding="utf-8")
-    # Parent-child pairs are left out; seven pairs of unrelated codes remain significant.
-    assert _assert_report_shows_the_csvs(page, run) == 7
+    # Parent-child pairs are left out; thirteen pairs of unrelated codes remain significant.
+    assert _assert_report_shows_the_csvs(page, run) == 13
     pairs = pd.read_csv(run / "cooccurrence.csv")
     # Rolled up, a code and its parent co-occur by construction: the run leaves them out.
     together = set(zip(pairs["code_a"], pairs["code_b"], strict=True))
@@ -171,13 +171,13 @@ def test_report_refuses_a_codebook_changed_since_the_run(own_codebook_run, capsy
     text = book.read_text(encoding="utf-8")
     book.write_text("# a comment changes the file, not the codebook\n" + text, encoding="utf-8")
     assert "Example passages" in build_report(out)
-    book.write_text(text.replace("version: 1.4.0", "version: 1.4.1"), encoding="utf-8")
+    book.write_text(text.replace("version: 1.5.0", "version: 1.5.1"), encoding="utf-8")
     current = trd.load_codebook(book).hash
     assert current != recorded
     with pytest.raises(TrDiscourseError, match="has changed since the coding run") as info:
         build_report(out)
     message = str(info.value)
-    for part in (str(book.resolve()), recorded[:12], current[:12], "1.4.0", "1.4.1",
+    for part in (str(book.resolve()), recorded[:12], current[:12], "1.5.0", "1.5.1",
                  "tr-discourse code"):
         assert part in message, part
     assert main(["report", str(out)]) == 2
@@ -210,7 +210,7 @@ def test_report_is_self_contained_and_complete(run):
     assert len(images) == 6  # frequencies, heatmap, network, timeline, by kind, reliability
     assert not re.search(r'(src|href)="(http|//)', page)  # nothing fetched from outside
     assert page.count("<mark") > 10  # evidence highlighted in the example passages
-    assert "TR core codebook 1.4.0" in page
+    assert "TR core codebook 1.5.0" in page
     assert sorted(p.name for p in (run / "plots").iterdir()) == [
         "codes_by_kind.png", "cooccurrence_heatmap.png", "cooccurrence_network.png",
         "frequencies.png", "reliability.png", "timeline.png"]
