@@ -25,7 +25,7 @@
    held-out labels themselves (not a result: those thresholds peek). Between
    them, the hybrid coder (model plus precise rules) at three precision bars.
 3. With ``--learning-curve``: held-out F1 of the default model and of words +
-   characters alone, trained on 6, 12, 18, 25 and 36 of the training
+   characters alone, trained on 6, 12, 18, 25, 36 and 70 of the training
    documents (three random draws each, a fixed seed) and on all of them:
    whether more coded documents of the same kind would help.
 4. Speed: training on 5,000 segments (the training segments repeated, as
@@ -125,7 +125,7 @@ def learning_curve(train: pd.DataFrame, test: pd.DataFrame, ref: pd.DataFrame,
     docs = train["doc_id"].unique()
     models = {"default": {}, "words + chars": {"rule_features": False}}
     rows = {}
-    for k in [*[k for k in (6, 12, 18, 25, 36) if k < len(docs)], len(docs)]:
+    for k in [*[k for k in (6, 12, 18, 25, 36, 70) if k < len(docs)], len(docs)]:
         picks = [rng.choice(docs, k, replace=False) for _ in range(draws if k < len(docs)
                                                                    else 1)]
         row = {"segments (mean)": np.mean([train["doc_id"].isin(p).sum() for p in picks])}

@@ -108,7 +108,7 @@ def test_save_load_round_trip_and_refusal_of_another_codebook(fitted, data, tmp_
     other = tmp_path / "other.yaml"
     other.write_text("name: Other\nversion: 2\ncodes:\n  x: {patterns: [contract]}\n")
     with pytest.raises(ModelMismatchError, match=r"trained with codebook 'TR core codebook' "
-                       r"version 1\.4\.0 .* not with 'Other' version 2"):
+                       r"version 1\.5\.0 .* not with 'Other' version 2"):
         MLCoder.load(path, codebook=other)
 
 

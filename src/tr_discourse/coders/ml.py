@@ -581,7 +581,7 @@ class MLCoder:
         >>> segs = trd.read_corpus("corpora/tr_blog").segments
         >>> model = MLCoder(thresholds=0.5).fit(segs, read_corpus_codings("corpora/tr_blog"))
         >>> model.top_terms(3).query("code == 'displacement'")["term"].tolist()
-        ['hub', 'the hub', 'social work']
+        ['social work', 'the hub', 'hub']
 
         """
         self._check_fitted()
