@@ -26,11 +26,11 @@ demo: $(VENV)/.installed
 	$(BIN)/python benchmarks/rule_quality.py
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests corpora benchmarks
+	$(BIN)/ruff check src tests corpora benchmarks notebooks
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests corpora benchmarks
+	$(BIN)/ruff check src tests corpora benchmarks notebooks
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
