@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 import tr_discourse as trd
+from tr_discourse._text import decode_bytes, json_lines
 from tr_discourse.io.write import atomic_write_text
 
 #: The keys of a packet line, in order.
@@ -99,30 +100,16 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
 def read_jsonl(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     """Return ``(line number, object)`` for each non-blank line of a JSON Lines file.
 
+    Read as the library reads its own JSON Lines (``tr_discourse.read_codings``).
+
     Raises
     ------
     FormatError
-        Naming the file and the line that is not UTF-8 or not a JSON object.
+        Naming the file and the line that cannot be decoded or is not a JSON object.
 
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise trd.FormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                              path=path) from None
-    out = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise trd.FormatError(f"not valid JSON ({exc.msg})", path=path, line=number) from None
-        if not isinstance(obj, dict):
-            raise trd.FormatError(f"expected a JSON object, found {line.strip()[:60]}",
-                                  path=path, line=number)
-        out.append((number, obj))
-    return out
+    text = decode_bytes(Path(path).read_bytes(), path)
+    return [(number, obj) for number, obj, _ in json_lines(text, path)]
 
 
 def read_packet(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
