@@ -19,6 +19,10 @@ How each pattern kind is matched, without a per-pattern loop over tokens:
 * exclusion contexts (``unless``) veto a match that lies inside one of their
   matches; ``negation`` vetoes a match with a negator among the three words
   before it.
+
+Only the texts in which some rule can match are tokenised: a screen (see
+``_screen``) finds them with one RE2 set search over each text, and tells which
+regexes may match in each.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from ..codebook.model import Codebook
 from ..codebook.patterns import Expr, Near, Regex, Term
 from ..codebook.patterns import Sequence as Seq
 from ._regex import Hits, RegexSet, regex_phrases
+from ._screen import WORD_CHARS, Screen, literal, sequence_pattern
 
 __all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms"]
 
@@ -110,9 +115,15 @@ def lemma_forms(word: str) -> frozenset[str]:
 
 
 def _glob_regex(glob: str) -> re.Pattern[str]:
-    body = "".join(r"[\w'’-]*" if ch == "*" else r"[\w'’-]" if ch == "?" else re.escape(ch)
+    """Return the Python regex a lower-case word form must match in full to fit ``glob``."""
+    return re.compile(_glob_body(glob, r"\w", re.escape))
+
+
+def _glob_body(glob: str, word: str, escape: Any) -> str:
+    """Return a regex body for ``glob``: ``*`` any run of word characters, ``?`` one."""
+    chars = f"[{word}'’-]"
+    return "".join(chars + "*" if ch == "*" else chars if ch == "?" else escape(ch)
                    for ch in glob)
-    return re.compile(body)
 
 
 @dataclass
@@ -173,6 +184,7 @@ class CompiledCodebook:
         self._regex_keys: dict[Regex, str] = {}  # regexes matched as phrases
         self._by_key: dict[str, _SeqInfo] = {}  # every phrase key of the matcher
         self._glob_seqs: list[_SeqInfo] = []
+        self._screen_phrases: dict[str, str | None] = {}  # phrase key -> RE2 pattern
         self._seen = np.zeros(0, dtype=np.uint64)  # LOWER hashes tested on the globs
         written = []
         for code in codebook.codes:
@@ -195,6 +207,8 @@ class CompiledCodebook:
         self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
         for rule in self.rules:
             self._triggers[_trigger(rule.plan)].append(rule)
+        self._screen = Screen(self._screen_phrases, self._regexes.conditions,
+                              [rule.needs for rule in self.rules])
 
     # ---------------------------------------------------------------- compile
     def _plan(self, expr: Expr) -> _Plan:
@@ -215,12 +229,14 @@ class CompiledCodebook:
                 # Matched on lower case; a case-sensitive one is then checked as written.
                 self._by_key[key] = _SeqInfo(
                     key, None, [], exact=frozenset(phrases) if expr.case_sensitive else None)
-                docs = []
+                docs, screen = [], []
                 for phrase in phrases:
                     words = [t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
                     if words:
                         docs.append(self._phrase_doc(words))
+                        screen.append(sequence_pattern([[literal(w)] for w in words]))
                 self.matcher.add(key, docs)
+                self._screen_phrases[key] = "|".join(screen) if screen else None
                 self._regex_keys[expr] = key
             else:
                 self._regex_index[expr] = len(self._regex_index)
@@ -234,11 +250,13 @@ class CompiledCodebook:
         key = f"seq{len(self._seqs)}"
         forms: list[set[str]] = []
         globs: list[tuple[int, re.Pattern[str]]] = []
+        glob_at: dict[int, str] = {}
         case_terms = []
         for term in seq.terms:
             words = self._term_words(term)
             for k, word in enumerate(words):
                 if term.kind == "glob":
+                    glob_at[len(forms)] = word
                     globs.append((len(forms), _glob_regex(word)))
                     forms.append(set())
                 elif term.kind == "lemma" and len(words) == 1:
@@ -249,6 +267,9 @@ class CompiledCodebook:
                     case_terms.append(term.text)
         info = _SeqInfo(key, seq, forms, tuple(case_terms), globs)
         self._seqs[seq] = self._by_key[key] = info
+        self._screen_phrases[key] = sequence_pattern([
+            [_glob_body(glob_at[pos], WORD_CHARS, literal)] if pos in glob_at
+            else [literal(f) for f in sorted(forms[pos])] for pos in range(len(forms))])
         if globs:
             self._glob_seqs.append(info)
         else:
@@ -334,20 +355,27 @@ class CompiledCodebook:
         return out
 
     def _batch(self, texts: list[str]) -> list[list[Evidence]]:
-        out: list[list[Evidence]] = []
+        out: list[list[Evidence]] = [[] for _ in texts]
         # The batch makes no reference cycles, but many small objects that would set off
         # the cyclic garbage collector again and again (about a tenth of the time).
         paused = gc.isenabled()
         gc.disable()
         try:
-            regex_hits = self._regexes.hits(texts)
+            # Only the texts where some rule can match are tokenised; each regex runs
+            # over the texts that meet its conditions.
+            screened = self._screen.screen(texts)
+            kept = [k for k, regexes in enumerate(screened) if regexes is not None]
+            kept_texts = [texts[k] for k in kept]
+            regex_hits = self._regexes.hits(kept_texts, [screened[k] for k in kept])
             self._learn_vocabulary()  # forms someone else's use of self.nlp brought in
             # Tokenise in short runs: a hundred docs alive at a time stay in the CPU cache.
-            for i in range(0, len(texts), _DOC_RUN):
-                part = texts[i:i + _DOC_RUN]
+            for i in range(0, len(kept), _DOC_RUN):
+                part = kept_texts[i:i + _DOC_RUN]
                 docs = list(self.nlp.tokenizer.pipe(part))
                 self._learn_forms(docs)
-                out += map(self._doc_evidence, docs, part, regex_hits[i:i + _DOC_RUN])
+                found = map(self._doc_evidence, docs, part, regex_hits[i:i + _DOC_RUN])
+                for k, evidence in zip(kept[i:i + _DOC_RUN], found, strict=True):
+                    out[k] = evidence
         finally:
             if paused:
                 gc.enable()

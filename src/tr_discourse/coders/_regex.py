@@ -2,11 +2,11 @@
 
 Most of a codebook's regular expressions match a finite set of phrases
 (:func:`regex_phrases`) and go to the rule coder's ``PhraseMatcher`` with the
-other phrases. The rest run here (:class:`RegexSet`): each over only the texts
-that hold a rare literal of each of up to three parts every match must have
-(:func:`literal_conditions`), found for every regex at once in one
-Aho-Corasick pass, and each once over those texts joined together, with its
-matches mapped back to their text.
+other phrases. The rest run here (:class:`RegexSet`): each once over the texts
+that can hold a match joined together, with its matches mapped back to their
+text. Which texts can hold a match is told by the literal conditions every
+match meets (:func:`literal_conditions`), which the rule coder's screen
+(``_screen``) looks for in each text.
 """
 
 from __future__ import annotations
@@ -32,19 +32,30 @@ Hits = dict[int, list[tuple[int, int]]]
 
 
 class RegexSet:
-    """Regular expressions run over batches of texts, each only where it can match.
+    """Regular expressions run over batches of texts, each only where it may match.
 
     Parameters
     ----------
     exprs : sequence of Regex
         The expressions; a match is reported under the expression's position.
 
+    Attributes
+    ----------
+    conditions : list of list of list of str
+        Per expression, the rarest of its :func:`literal_conditions` and up to
+        two more rare ones (the rarest of those of one character or more when
+        none has three): a text that fails one cannot hold a match.
+
     Examples
     --------
     >>> from tr_discourse.codebook.patterns import Regex
     >>> rs = RegexSet([Regex(r"\\b(shut|closed) (the )?offices?\\b")])
+    >>> rs.conditions
+    [[['office'], ['shut', 'closed']]]
     >>> rs.hits(["They closed the office.", "An office, shut tight.", "No."])
     [{0: [(5, 22)]}, {}, {}]
+    >>> rs.hits(["They closed the office.", "They closed the office."], [[0], []])
+    [{0: [(5, 22)]}, {}]
 
     """
 
@@ -52,59 +63,52 @@ class RegexSet:
         self.exprs = list(exprs)
         self.compiled = [e.compiled() for e in self.exprs]
         logprob = _word_logprob() if self.exprs else {}  # 1M words: used here, then freed
-        # A regex runs only on texts that meet its rarest literal condition and any
-        # other rare one (each a necessary condition: two rare words narrow it most).
-        conditions = []
+        self.conditions = []
         for expr in self.exprs:
-            found = literal_conditions(expr.pattern, logprob)
-            conditions.append(found[:1] + [c for c in found[1:_MAX_CONDITIONS]
-                                           if _expected_rate(c, logprob) <= _RARE_CONDITION])
+            found = literal_conditions(expr.pattern, logprob) or \
+                literal_conditions(expr.pattern, logprob, min_length=1)[:1]
+            # Common words test little and cost the screen a hit in most texts.
+            self.conditions.append(found[:1] + [c for c in found[1:_MAX_CONDITIONS]
+                                                if _expected_rate(c, logprob) <= _RARE_CONDITION])
         del logprob
-        self.always = [i for i, conds in enumerate(conditions) if not conds]
-        self.conditioned = [i for i, conds in enumerate(conditions) if conds]
-        self.conditions = [conditions[i] for i in self.conditioned]
-        self._automaton = _literal_automaton(self.conditions)
 
     def __len__(self) -> int:
         return len(self.exprs)
 
-    def hits(self, texts: list[str]) -> list[Hits]:
-        """Return, for each text, the matches of each expression that matched in it."""
+    def hits(self, texts: list[str], candidates: Sequence[Sequence[int]] | None = None
+             ) -> list[Hits]:
+        """Return, for each text, the matches of each expression that matched in it.
+
+        ``candidates``, one list per text, names the expressions that may match
+        in it (the others are not run there); by default every expression runs
+        over every text.
+        """
         hits: list[Hits] = [{} for _ in texts]
         if not self.exprs:
             return hits
-        everything = list(range(len(texts)))
-        for i in self.always:  # no required literal: scan the whole batch
-            _scan(self.compiled[i], i, texts, everything, hits)
-        if self._automaton is None:
-            return hits
-        # One Aho-Corasick pass finds every literal of every regex's conditions; a regex
-        # then runs only on the texts that meet all its conditions.
-        lowered = [t.lower() for t in texts]
-        low_starts = _starts(lowered)
-        met: list[list[set[int]]] = [[set() for _ in conds] for conds in self.conditions]
-        for end, owners in self._automaton.iter(_SEPARATOR.join(lowered)):
-            k = bisect_right(low_starts, end) - 1
-            for r, c in owners:
-                met[r][c].add(k)
-        for r, sets in enumerate(met):
-            ks = set.intersection(*sets)
+        if candidates is None:
+            which: dict[int, list[int]] = {i: list(range(len(texts))) for i in range(len(self))}
+        else:
+            which = defaultdict(list)
+            for k, regexes in enumerate(candidates):
+                for i in regexes:
+                    which[i].append(k)
+        for i, ks in sorted(which.items()):
             if ks:
-                i = self.conditioned[r]
-                _scan(self.compiled[i], i, texts, sorted(ks), hits)
+                _scan(self.compiled[i], i, texts, ks, hits)
         return hits
 
 
-def literal_conditions(pattern: str, logprob: dict[str, float] | None = None
-                       ) -> list[list[str]]:
+def literal_conditions(pattern: str, logprob: dict[str, float] | None = None, *,
+                       min_length: int = 3) -> list[list[str]]:
     """Every condition on literals that a match of ``pattern`` meets, the rarest first.
 
     Each condition is a list of lower-case strings of which every match holds
     one: a run of literal characters the match must hold, or one literal from
-    each branch of a group (at least three characters each); a match meets all
-    of them. A text that fails any condition cannot hold a match, so the rule
-    coder runs the regex only on texts that meet the rarest few. Empty when
-    none can be told; the regex then runs over every text.
+    each branch of a group (each at least ``min_length`` characters long); a
+    match meets all of them. A text whose lower case fails any condition cannot
+    hold a match, so the rule coder runs the regex only on texts that meet them
+    all. Empty when none can be told; the regex then runs over every text.
 
     Examples
     --------
@@ -120,6 +124,8 @@ def literal_conditions(pattern: str, logprob: dict[str, float] | None = None
     ['tick', 'ticking']
     >>> literal_conditions(r"\\w+ly")
     []
+    >>> literal_conditions(r"£\\s?46\\b", min_length=1)
+    [['46'], ['£']]
 
     """
     from re import _constants as sre
@@ -157,7 +163,7 @@ def literal_conditions(pattern: str, logprob: dict[str, float] | None = None
                 options.append(inner)
         if run:
             options.append([run])
-        return [list(dict.fromkeys(o)) for o in options if min(map(len, o)) >= 3]
+        return [list(dict.fromkeys(o)) for o in options if min(map(len, o)) >= min_length]
 
     def best(items: Any) -> list[str] | None:
         """Return the strongest single option of ``items``, or None."""
@@ -299,21 +305,3 @@ def _scan(rx: re.Pattern[str], index: int, texts: list[str], which: list[int],
         base = offsets[i]
         if m.end() > m.start() and m.end() - base <= len(chosen[i]):
             hits[which[i]].setdefault(index, []).append((m.start() - base, m.end() - base))
-
-
-def _literal_automaton(conditions: list[list[list[str]]]) -> Any:
-    """Build an Aho-Corasick automaton: each literal -> the (regex, condition) pairs it meets."""
-    if not conditions:
-        return None
-    import ahocorasick
-
-    owners: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for r, conds in enumerate(conditions):
-        for c, lits in enumerate(conds):
-            for lit in lits:
-                owners[lit].append((r, c))
-    automaton = ahocorasick.Automaton()
-    for lit, pairs in owners.items():
-        automaton.add_word(lit, tuple(pairs))
-    automaton.make_automaton()
-    return automaton

@@ -382,10 +382,11 @@ def _init_worker(compiled: CompiledCodebook | None, codebook: Codebook | None,
     _WORKER = (compiled if compiled is not None else CompiledCodebook(codebook), batch_size)
 
 
-def _work(texts: list[str]) -> list[list[Evidence]]:
+def _work(texts: list[str]) -> list[list[tuple[str, str, int, int, str]]]:
     assert _WORKER is not None
     compiled, batch_size = _WORKER
-    return compiled.evidence(texts, batch_size=batch_size)
+    # Plain tuples: the parent unpickles them ten times as fast as Evidence tuples.
+    return [[tuple(e) for e in ev] for ev in compiled.evidence(texts, batch_size=batch_size)]
 
 
 def _pool(coder: RuleCoder, jobs: int) -> Any:
@@ -422,4 +423,5 @@ def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence
     size = -(-len(texts) // (jobs * 4))  # four chunks a process evens out the load
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
     pool = _pool(coder, coder.n_jobs)
-    return [ev for part in pool.map(_work, chunks) for ev in part]
+    make = Evidence._make
+    return [[make(e) for e in ev] for part in pool.map(_work, chunks) for ev in part]

@@ -1,0 +1,154 @@
+"""The rule coder's screen: which texts of a batch can hold a match of some rule.
+
+Tokenising is most of the rule coder's time, and many texts hold nothing it
+looks for. Before tokenising, one RE2 set search over each lower-cased text
+(``google-re2``: a DFA in C++, one pass over the text for every pattern at
+once) tells which of the codebook's *atoms* the text holds:
+
+* per phrase key of the rule coder's ``PhraseMatcher``: any of its phrases,
+  each token one of its lower-case forms (a glob: its pattern), adjacent
+  tokens joined by nothing or one space;
+* per regular expression run over the texts: each of its literal conditions
+  (:func:`~tr_discourse.coders._regex.literal_conditions`).
+
+Each atom is a necessary condition. A token's lower case is a piece of the
+text's lower case, and two adjacent tokens are joined in the text by nothing
+or by one space (other white space is a token of its own), so a phrase the
+``PhraseMatcher`` finds is found by its atom too; a regex match meets its
+conditions. A rule can match in a text only if every phrase key and regex it
+needs (a NEAR needs both sides) can; only such texts are tokenised, and a
+regex runs only over the texts that meet all its conditions. Exclusions and
+negation only take matches away, so the screen ignores them. It lets through
+every text in which a rule can match: it changes how fast the coder runs,
+never what it finds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+__all__ = ["WORD_CHARS", "Screen", "literal", "sequence_pattern"]
+
+#: RE2 set members for every character Python's ``\w`` matches (and a few more).
+WORD_CHARS = r"\pL\pN_"
+
+_MAX_MEM = 256 << 20  # bytes RE2 may use for the set's DFA
+
+
+def literal(text: str) -> str:
+    """Return an RE2 pattern matching ``text`` as written.
+
+    Examples
+    --------
+    >>> literal("e.g. 50%")
+    'e\\\\.g\\\\.\\\\ 50\\\\%'
+
+    """
+    import re2
+
+    return re2.escape(text)
+
+
+def sequence_pattern(tokens: Sequence[Sequence[str]]) -> str:
+    """Return an RE2 pattern for adjacent tokens, each given as RE2 alternatives.
+
+    Examples
+    --------
+    >>> sequence_pattern([["contract", "contracts"], ["out"]])
+    '(?:contract|contracts)[ ]?(?:out)'
+
+    """
+    return "[ ]?".join("(?:" + "|".join(alternatives) + ")" for alternatives in tokens)
+
+
+class Screen:
+    """Tell which texts can hold a match of some rule, and which regexes may match there.
+
+    Parameters
+    ----------
+    phrases : mapping of str to str or None
+        Per phrase key, an RE2 pattern every match of the key's phrases matches
+        in the lower-cased text; None for a key no text can match.
+    regex_conditions : sequence
+        Per regular expression (by index), its literal conditions: lists of
+        lower-case strings of which a text that can hold a match holds one each.
+    needs : iterable of iterables of str or int
+        Per rule, the phrase keys (str) and regex indices (int) that must all
+        match for the rule to match.
+
+    Examples
+    --------
+    >>> screen = Screen({"k0": sequence_pattern([["outsourcing"]]),
+    ...                  "k1": sequence_pattern([["payment"], ["by"], ["results"]])},
+    ...                 [[["miles"]]], [["k0"], ["k1", 0]])
+    >>> screen.screen(["Outsourcing again.", "Payment by results, 40 miles away.",
+    ...                "Payment by results.", "Nothing here."])
+    [[], [0], None, None]
+
+    """
+
+    def __init__(self, phrases: Mapping[str, str | None],
+                 regex_conditions: Sequence[Sequence[Sequence[str]]],
+                 needs: Iterable[Iterable[str | int]]) -> None:
+        import re2
+
+        options = re2.Options()
+        options.max_mem = _MAX_MEM
+        self._set = re2.Set.SearchSet(options)
+        # Atom 0 matches every text, so a search that returns nothing has failed (the
+        # DFA ran out of memory): the text is then let through, never dropped.
+        self._set.Add("")
+        ids: dict[str, int] = {}
+
+        def atom(pattern: str) -> int:
+            if pattern not in ids:
+                ids[pattern] = self._set.Add(pattern)
+            return ids[pattern]
+
+        atoms: dict[str | int, frozenset[int]] = {
+            key: frozenset({atom(p)}) for key, p in phrases.items() if p is not None}
+        self._regex_atoms = [frozenset(atom("|".join(map(literal, options)))
+                                       for options in conditions)
+                             for conditions in regex_conditions]
+        atoms.update(enumerate(self._regex_atoms))
+        self._set.Compile()
+        requirements = {frozenset().union(*(atoms[k] for k in keys))
+                        for keys in map(list, needs) if all(k in atoms for k in keys)}
+        self._always = frozenset() in requirements  # a rule that can match in any text
+        self._single = frozenset(next(iter(r)) for r in requirements if len(r) == 1)
+        self._multi = [r for r in requirements if len(r) > 1]
+        # Each conditioned regex under one of its atoms; the others may match anywhere.
+        self._by_atom: dict[int, list[int]] = defaultdict(list)
+        for i, regex_atoms in enumerate(self._regex_atoms):
+            if regex_atoms:
+                self._by_atom[min(regex_atoms)].append(i)
+        self._first_atoms = frozenset(self._by_atom)
+        self._unconditioned = [i for i, a in enumerate(self._regex_atoms) if not a]
+        self._every_regex = list(range(len(self._regex_atoms)))
+
+    def screen(self, texts: Iterable[str]) -> list[list[int] | None]:
+        """Return, per text, None if no rule can match in it, else the regexes that may."""
+        out: list[list[int] | None] = []
+        match = self._set.Match
+        single, multi, always = self._single, self._multi, self._always
+        for text in texts:
+            found = match(text.lower())
+            if found is None:  # the search failed: let the text through
+                out.append(self._every_regex)
+            elif always or not single.isdisjoint(found) or (
+                    multi and any(r.issubset(found) for r in multi)):
+                out.append(self._candidates(found))
+            else:
+                out.append(None)
+        return out
+
+    def _candidates(self, found: list[int]) -> list[int]:
+        """Return the regexes whose every condition is among the atoms ``found``."""
+        firsts = self._first_atoms.intersection(found)
+        if not firsts:
+            return self._unconditioned
+        present = frozenset(found)
+        regexes = self._unconditioned + [i for a in firsts for i in self._by_atom[a]
+                                         if self._regex_atoms[i] <= present]
+        return sorted(regexes)
