@@ -19,6 +19,7 @@ codes:
       - r?sum?
       - contract NEAR/3 charity
       - PbR
+      - UC
       - /\\b(\\d+|ten) years\\b.{0,9}\\b(left|retired)\\b/
       - match: market
         unless: [market town]
@@ -60,6 +61,7 @@ def _unscreened(compiled, texts):
     ("THE PBR MONEY and the PbR money.", [("a", 22, 25, "PbR")]),  # case-sensitive
     ("A charity, with one contract.", [("a", 2, 28, "charity, with one contract")]),
     ("After 20 years, she left.", [("a", 6, 24, "20 years, she left")]),
+    ("On _UC_ again.", [("a", 4, 6, "UC")]),  # "_" is split off: UC is a token
 ])
 def test_texts_with_a_match_pass_the_screen_and_keep_their_evidence(compiled, text, expected):
     assert compiled._screen.screen([text]) != [None]
@@ -70,6 +72,7 @@ def test_texts_with_a_match_pass_the_screen_and_keep_their_evidence(compiled, te
     "Nothing to see.",
     "A contract, and nothing else.",       # one side of a NEAR only
     "Twenty years on, nobody went.",       # a regex's condition ("years") but not the other
+    "Much of it, as such.",                # "uc" inside words is not the token UC
 ])
 def test_texts_no_rule_can_match_in_are_screened_out(compiled, text):
     assert compiled._screen.screen([text]) == [None]
@@ -77,11 +80,11 @@ def test_texts_no_rule_can_match_in_are_screened_out(compiled, text):
 
 
 def test_texts_let_through_may_still_find_nothing(compiled):
-    """The screen ignores exclusions, negation and case: the coder decides."""
-    texts = ["The market town.", "pbr is lower case.", "Ten years ago he left."]
-    assert [s is not None for s in compiled._screen.screen(texts)] == [True, True, True]
+    """The screen ignores exclusions, negation and case, and takes é for a boundary."""
+    texts = ["The market town.", "pbr is lower case.", "Ten years ago he left.", "Un éUC."]
+    assert [s is not None for s in compiled._screen.screen(texts)] == [True] * 4
     assert [[e.text for e in ev] for ev in compiled.evidence(texts)] == [
-        [], [], ["Ten years ago he left"]]
+        [], [], ["Ten years ago he left"], []]
 
 
 def test_regexes_run_only_where_their_conditions_are_find_what_they_find_everywhere(
@@ -112,9 +115,9 @@ def test_the_screen_changes_nothing_the_coder_finds_in_the_sample_corpora(corpus
     skipped = sum(s is None for s in screened)
     assert all(not ev for ev, s in zip(found, screened, strict=True) if s is None)
     # Exact counts on the sample corpora (9,998 segments and 1,428 new pairings):
-    # the screen skips 5,261 texts; of the 6,165 it lets through, 822 hold no match.
-    assert (len(corpus_texts), skipped) == (11426, 5261)
-    assert sum(1 for ev in found if not ev) - skipped == 822
+    # the screen skips 5,775 texts; of the 5,651 it lets through, 308 hold no match.
+    assert (len(corpus_texts), skipped) == (11426, 5775)
+    assert sum(1 for ev in found if not ev) - skipped == 308
 
 
 def test_a_failed_search_lets_every_text_through():

@@ -43,7 +43,7 @@ from ..codebook.model import Codebook
 from ..codebook.patterns import Expr, Near, Regex, Term
 from ..codebook.patterns import Sequence as Seq
 from ._regex import Hits, RegexSet, regex_phrases
-from ._screen import WORD_CHARS, Screen, literal, sequence_pattern
+from ._screen import WORD_CHARS, Screen, form_pattern, literal, sequence_pattern
 
 __all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms"]
 
@@ -234,7 +234,9 @@ class CompiledCodebook:
                     words = [t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
                     if words:
                         docs.append(self._phrase_doc(words))
-                        screen.append(sequence_pattern([[literal(w)] for w in words]))
+                        screen.append(sequence_pattern([
+                            [form_pattern(w, start=k == 0, end=k == len(words) - 1)]
+                            for k, w in enumerate(words)]))
                 self.matcher.add(key, docs)
                 self._screen_phrases[key] = "|".join(screen) if screen else None
                 self._regex_keys[expr] = key
@@ -267,9 +269,11 @@ class CompiledCodebook:
                     case_terms.append(term.text)
         info = _SeqInfo(key, seq, forms, tuple(case_terms), globs)
         self._seqs[seq] = self._by_key[key] = info
+        last = len(forms) - 1
         self._screen_phrases[key] = sequence_pattern([
             [_glob_body(glob_at[pos], WORD_CHARS, literal)] if pos in glob_at
-            else [literal(f) for f in sorted(forms[pos])] for pos in range(len(forms))])
+            else [form_pattern(f, start=pos == 0, end=pos == last) for f in sorted(forms[pos])]
+            for pos in range(len(forms))])
         if globs:
             self._glob_seqs.append(info)
         else:

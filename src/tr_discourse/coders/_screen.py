@@ -1,9 +1,10 @@
 """The rule coder's screen: which texts of a batch can hold a match of some rule.
 
 Tokenising is most of the rule coder's time, and many texts hold nothing it
-looks for. Before tokenising, one RE2 set search over each lower-cased text
-(``google-re2``: a DFA in C++, one pass over the text for every pattern at
-once) tells which of the codebook's *atoms* the text holds:
+looks for. Before tokenising, one RE2 set search over each text, lower-cased
+and with underscores made spaces (:func:`screen_text`; ``google-re2``: a DFA
+in C++, one pass over the text for every pattern at once), tells which of the
+codebook's *atoms* the text holds:
 
 * per phrase key of the rule coder's ``PhraseMatcher``: any of its phrases,
   each token one of its lower-case forms (a glob: its pattern), adjacent
@@ -15,11 +16,19 @@ Each atom is a necessary condition. A token's lower case is a piece of the
 text's lower case, and two adjacent tokens are joined in the text by nothing
 or by one space (other white space is a token of its own), so a phrase the
 ``PhraseMatcher`` finds is found by its atom too; a regex match meets its
-conditions. A rule can match in a text only if every phrase key and regex it
-needs (a NEAR needs both sides) can; only such texts are tokenised, and a
-regex runs only over the texts that meet all its conditions. Exclusions and
-negation only take matches away, so the screen ignores them. It lets through
-every text in which a rule can match: it changes how fast the coder runs,
+conditions. A phrase's first (last) form must follow (precede) a word
+boundary (RE2's ``\\b``: anything but an ASCII letter or digit, once
+underscores are spaces), so that "uc" is not found in "much", but only where
+the form begins (ends) with an ASCII letter and the tokenizer never splits
+that token from a letter or digit with nothing between ("cannot" is "can" +
+"not", "10km" is "10" + "km"; :func:`form_pattern`). Literals and patterns
+are written for the screened text: an underscore in them is a space too.
+
+A rule can match in a text only if every phrase key and regex it needs (a
+NEAR needs both sides) can; only such texts are tokenised, and a regex runs
+only over the texts that meet all its conditions. Exclusions and negation only
+take matches away, so the screen ignores them. It lets through every text in
+which a rule can match: it changes how fast the coder runs,
 never what it finds.
 """
 
@@ -27,27 +36,116 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
 
-__all__ = ["WORD_CHARS", "Screen", "literal", "sequence_pattern"]
+__all__ = ["WORD_CHARS", "Screen", "form_pattern", "literal", "screen_text",
+           "sequence_pattern"]
 
-#: RE2 set members for every character Python's ``\w`` matches (and a few more).
-WORD_CHARS = r"\pL\pN_"
+#: RE2 set members for every character Python's ``\w`` matches in the screened
+#: text (where an underscore is a space), and a few more.
+WORD_CHARS = r"\pL\pN "
 
 _MAX_MEM = 256 << 20  # bytes RE2 may use for the set's DFA
 
 
+def screen_text(text: str) -> str:
+    """Return ``text`` as the screen searches it: lower-cased, underscores made spaces.
+
+    Examples
+    --------
+    >>> screen_text("Tier_2 CRC")
+    'tier 2 crc'
+
+    """
+    return text.lower().replace("_", " ")
+
+
 def literal(text: str) -> str:
-    """Return an RE2 pattern matching ``text`` as written.
+    """Return an RE2 pattern matching ``text`` in the screened text.
 
     Examples
     --------
     >>> literal("e.g. 50%")
     'e\\\\.g\\\\.\\\\ 50\\\\%'
+    >>> literal("tr_core")
+    'tr\\\\ core'
 
     """
     import re2
 
-    return re2.escape(text)
+    return re2.escape(text.replace("_", " "))
+
+
+def form_pattern(form: str, *, start: bool = False, end: bool = False) -> str:
+    """Return an RE2 pattern for a token's lower-case form, bounded where it is safe.
+
+    ``start`` and ``end`` say that the token begins or ends a phrase. A word
+    boundary must then come before (after) it, if the form begins (ends) with
+    an ASCII letter and the tokenizer never puts this token right after
+    (before) a letter or digit with nothing between.
+
+    Examples
+    --------
+    >>> form_pattern("uc", start=True, end=True)
+    '\\\\buc\\\\b'
+    >>> form_pattern("not", start=True, end=True)  # "cannot" is "can" + "not"
+    'not'
+    >>> form_pattern("km", start=True)  # "10km" is "10" + "km"
+    'km'
+    >>> form_pattern("été", start=True, end=True)  # é: its neighbours may be letters
+    'été'
+
+    """
+    return ((_BEFORE if start and _bounded(form, end=False) else "") + literal(form)
+            + (_AFTER if end and _bounded(form, end=True) else ""))
+
+
+_BEFORE = _AFTER = r"\b"  # ASCII letters and digits only: the screened text has no "_"
+
+
+@lru_cache(maxsize=1 << 16)
+def _bounded(form: str, end: bool) -> bool:
+    """Whether a token ``form`` never follows (precedes) an ASCII letter or digit directly."""
+    edge = form[-1:] if end else form[:1]
+    if not (edge.isascii() and edge.isalpha()):
+        return False  # a digit (units split from numbers), or a letter that may abut others
+    if form in _glued()[1 if end else 0]:
+        return False
+    tokenizer = _tokenizer()
+    for other in ("a", "A", "1"):  # a suffix or prefix rule that splits it off
+        words = [t.lower_ for t in tokenizer(form + other if end else other + form)]
+        if len(words) > 1 and words[0 if end else -1] == form:
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _glued() -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-case tokens the tokenizer's special cases put right after (before) a word character."""
+    from spacy.symbols import ORTH
+
+    after, before = set(), set()
+    for tokens in _tokenizer().rules.values():
+        orths = [t.get(ORTH, t.get("ORTH", "")) for t in tokens]
+        for a, b in pairwise(orths):
+            if a and b and _word_char(a[-1]) and _word_char(b[0]):
+                after.add(b.lower())
+                before.add(a.lower())
+    return frozenset(after), frozenset(before)
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """Return the English rule-based tokenizer the rule coder uses, to probe its rules."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
 
 
 def sequence_pattern(tokens: Sequence[Sequence[str]]) -> str:
@@ -117,7 +215,12 @@ class Screen:
                         for keys in map(list, needs) if all(k in atoms for k in keys)}
         self._always = frozenset() in requirements  # a rule that can match in any text
         self._single = frozenset(next(iter(r)) for r in requirements if len(r) == 1)
-        self._multi = [r for r in requirements if len(r) > 1]
+        # Each requirement of several atoms under one of them, looked at when it is found.
+        self._multi: dict[int, list[frozenset[int]]] = defaultdict(list)
+        for r in requirements:
+            if len(r) > 1:
+                self._multi[min(r)].append(r)
+        self._multi_atoms = frozenset(self._multi)
         # Each conditioned regex under one of its atoms; the others may match anywhere.
         self._by_atom: dict[int, list[int]] = defaultdict(list)
         for i, regex_atoms in enumerate(self._regex_atoms):
@@ -131,13 +234,13 @@ class Screen:
         """Return, per text, None if no rule can match in it, else the regexes that may."""
         out: list[list[int] | None] = []
         match = self._set.Match
-        single, multi, always = self._single, self._multi, self._always
+        single, multi, multi_atoms = self._single, self._multi, self._multi_atoms
         for text in texts:
-            found = match(text.lower())
+            found = match(text.lower().replace("_", " "))  # screen_text(), inlined
             if found is None:  # the search failed: let the text through
                 out.append(self._every_regex)
-            elif always or not single.isdisjoint(found) or (
-                    multi and any(r.issubset(found) for r in multi)):
+            elif self._always or not single.isdisjoint(found) or any(
+                    r.issubset(found) for a in multi_atoms.intersection(found) for r in multi[a]):
                 out.append(self._candidates(found))
             else:
                 out.append(None)
