@@ -156,11 +156,15 @@ class _Rule:
     # and those of the exclusions (derived from the plans).
     needs: frozenset[str | int] = field(init=False)
     vetoed_by: frozenset[str | int] = field(init=False)
+    # A phrase with no exclusion and no negation: each of its matches is evidence.
+    plain: bool = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs", frozenset(_leaves(self.plan)))
         object.__setattr__(self, "vetoed_by",
                            frozenset(k for u in self.unless for k in _leaves(u)))
+        object.__setattr__(self, "plain", self.plan[0] == "s" and not self.unless
+                           and not self.negation)
 
 
 class CompiledCodebook:
@@ -327,9 +331,15 @@ class CompiledCodebook:
 
     def _test_forms(self, forms: np.ndarray) -> None:
         """Test the forms (LOWER hashes) not tested yet on the globs; note the vocabulary size."""
-        new = np.setdiff1d(np.unique(forms), self._seen, assume_unique=True)  # sorted, in C
+        # Binary searches in the sorted forms seen so far: setdiff1d and union1d would
+        # sort all of them again at every call, a cost that grows with the vocabulary.
+        forms = np.unique(forms)
+        at = np.searchsorted(self._seen, forms)
+        known = self._seen[np.minimum(at, len(self._seen) - 1)] == forms if len(self._seen) \
+            else np.zeros(len(forms), dtype=bool)
+        new = forms[~known]
         if len(new):
-            self._seen = np.union1d(self._seen, new)
+            self._seen = np.insert(self._seen, at[~known], new)
             strings = self.nlp.vocab.strings
             self._learn_words([strings[h] for h in new.tolist()])
         self._vocab_size = len(self.nlp.vocab)
@@ -407,6 +417,11 @@ class CompiledCodebook:
         found: _Found | None = None  # token offsets and the full check, made if needed
         for key in (*seq_spans, *regex_hits):
             for rule in self._triggers.get(key, ()):
+                if rule.plain:
+                    for s, e in seq_spans[key]:
+                        a, b = _chars(doc, s, e)
+                        out.append(Evidence(rule.code, rule.rule_id, a, b, text[a:b]))
+                    continue
                 if any(k not in seq_spans and k not in regex_hits for k in rule.needs):
                     continue  # a NEAR whose other side is absent
                 if rule.plan[0] == "s" and not rule.negation and not any(
