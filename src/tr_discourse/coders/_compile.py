@@ -369,12 +369,12 @@ class CompiledCodebook:
         return out
 
     def _batch(self, texts: list[str]) -> list[list[Evidence]]:
-        out: list[list[Evidence]] = [[] for _ in texts]
         # The batch makes no reference cycles, but many small objects that would set off
         # the cyclic garbage collector again and again (about a tenth of the time).
         paused = gc.isenabled()
         gc.disable()
         try:
+            out: list[list[Evidence]] = [[] for _ in texts]
             # Only the texts where some rule can match are tokenised; each regex runs
             # over the texts that meet its conditions.
             screened = self._screen.screen(texts)

@@ -134,7 +134,7 @@ def literal_conditions(pattern: str, logprob: dict[str, float] | None = None, *,
     table = _word_logprob() if logprob is None else logprob
 
     def rate(option: list[str]) -> tuple[float, int]:
-        """Sort key: fewest Aho-Corasick hits and fewest texts to scan first; then longest."""
+        """Sort key: rarest first (fewest texts to scan), then longest."""
         return _expected_rate(option, table), -min(map(len, option))
 
     def conditions(items: Any) -> list[list[str]]:
