@@ -34,6 +34,7 @@ never what it finds.
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -193,6 +194,7 @@ class Screen:
 
         options = re2.Options()
         options.max_mem = _MAX_MEM
+        options.log_errors = False  # a failed search is counted and warned of here
         self._set = re2.Set.SearchSet(options)
         # Atom 0 matches every text, so a search that returns nothing has failed (the
         # DFA ran out of memory): the text is then let through, never dropped.
@@ -229,6 +231,8 @@ class Screen:
         self._first_atoms = frozenset(self._by_atom)
         self._unconditioned = [i for i, a in enumerate(self._regex_atoms) if not a]
         self._every_regex = list(range(len(self._regex_atoms)))
+        #: Texts let through because RE2's search failed on them (see :meth:`screen`).
+        self.failed = 0
 
     def screen(self, texts: Iterable[str]) -> list[list[int] | None]:
         """Return, per text, None if no rule can match in it, else the regexes that may."""
@@ -239,12 +243,20 @@ class Screen:
             found = match(text.lower().replace("_", " "))  # screen_text(), inlined
             if found is None:  # the search failed: let the text through
                 out.append(self._every_regex)
+                self._failed()
             elif self._always or not single.isdisjoint(found) or any(
                     r.issubset(found) for a in multi_atoms.intersection(found) for r in multi[a]):
                 out.append(self._candidates(found))
             else:
                 out.append(None)
         return out
+
+    def _failed(self) -> None:
+        self.failed += 1
+        if self.failed == 1:
+            warnings.warn("the rule coder's screen could not search a text (RE2 ran out of "
+                          f"memory, {_MAX_MEM >> 20} MB); such texts are coded without it: "
+                          "the same evidence, found more slowly", RuntimeWarning, stacklevel=3)
 
     def _candidates(self, found: list[int]) -> list[int]:
         """Return the regexes whose every condition is among the atoms ``found``."""
