@@ -420,7 +420,8 @@ def _pool(coder: RuleCoder, jobs: int) -> Any:
 def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence]]:
     """Code contiguous chunks of ``texts`` in ``coder.n_jobs`` processes, in order."""
     jobs = min(coder.n_jobs, max(1, len(texts) // coder.batch_size))
-    size = -(-len(texts) // (jobs * 4))  # four chunks a process evens out the load
+    # Eight chunks a process even out the load: texts the screen skips cost little.
+    size = -(-len(texts) // (jobs * 8))
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
     pool = _pool(coder, coder.n_jobs)
     make = Evidence._make
