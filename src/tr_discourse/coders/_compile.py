@@ -361,7 +361,7 @@ class CompiledCodebook:
                 self._add_phrases(info, info.forms)
 
     # ---------------------------------------------------------------- match
-    def evidence(self, texts: Sequence[str], batch_size: int = 1000) -> list[list[Evidence]]:
+    def evidence(self, texts: Sequence[str], batch_size: int = 4000) -> list[list[Evidence]]:
         """Return, for each text, the evidence of every rule that counts, in text order."""
         out: list[list[Evidence]] = []
         for i in range(0, len(texts), batch_size):

@@ -41,7 +41,7 @@ class RuleCoder:
     roll_up : bool, default False
         Also give a segment every ancestor of a code it gets (a child code
         implies its parents), with the child's evidence.
-    batch_size : int, default 1000
+    batch_size : int, default 4000
         Segments tokenised and matched together.
     n_jobs : int, default 1
         Processes to code with. Segments are cut into contiguous chunks and
@@ -97,7 +97,7 @@ class RuleCoder:
     """
 
     def __init__(self, codebook: Codebook | str | Path = "codebooks/tr_core.yaml", *,
-                 roll_up: bool = False, batch_size: int = 1000, n_jobs: int = 1,
+                 roll_up: bool = False, batch_size: int = 4000, n_jobs: int = 1,
                  skip_roles: Sequence[str] = DEFAULT_SKIP_ROLES) -> None:
         self.codebook = codebook
         self.roll_up = roll_up
