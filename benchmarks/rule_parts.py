@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     compiled = trd.RuleCoder(trd.load_codebook(args.codebook)).fit().compiled_
-    chunks = list(generate(args.words, 40_000))  # about a thousand texts, a batch of the coder
+    chunks = list(generate(args.words, 160_000))  # about 4,000 texts, a batch of the coder
     words = sum(len(t.split()) for chunk in chunks for t in chunk)
     for chunk in chunks:  # warm up on the same texts
         compiled.evidence(chunk)
