@@ -43,7 +43,7 @@ from ..codebook.model import Codebook
 from ..codebook.patterns import Expr, Near, Regex, Term
 from ..codebook.patterns import Sequence as Seq
 from ._regex import Hits, RegexSet, regex_phrases
-from ._screen import WORD_CHARS, Screen, form_pattern, literal, sequence_pattern
+from ._screen import GLOB_CHAR, Screen, form_pattern, literal, sequence_pattern
 
 __all__ = ["NEGATORS", "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms"]
 
@@ -116,13 +116,12 @@ def lemma_forms(word: str) -> frozenset[str]:
 
 def _glob_regex(glob: str) -> re.Pattern[str]:
     """Return the Python regex a lower-case word form must match in full to fit ``glob``."""
-    return re.compile(_glob_body(glob, r"\w", re.escape))
+    return re.compile(_glob_body(glob, r"[\w'’-]", re.escape))
 
 
-def _glob_body(glob: str, word: str, escape: Any) -> str:
-    """Return a regex body for ``glob``: ``*`` any run of word characters, ``?`` one."""
-    chars = f"[{word}'’-]"
-    return "".join(chars + "*" if ch == "*" else chars if ch == "?" else escape(ch)
+def _glob_body(glob: str, char: str, escape: Any) -> str:
+    """Return a regex body for ``glob``: ``*`` any run of ``char``, ``?`` one of it."""
+    return "".join(char + "*" if ch == "*" else char if ch == "?" else escape(ch)
                    for ch in glob)
 
 
@@ -275,7 +274,7 @@ class CompiledCodebook:
         self._seqs[seq] = self._by_key[key] = info
         last = len(forms) - 1
         self._screen_phrases[key] = sequence_pattern([
-            [_glob_body(glob_at[pos], WORD_CHARS, literal)] if pos in glob_at
+            [_glob_body(glob_at[pos], GLOB_CHAR, literal)] if pos in glob_at
             else [form_pattern(f, start=pos == 0, end=pos == last) for f in sorted(forms[pos])]
             for pos in range(len(forms))])
         if globs:

@@ -2,7 +2,7 @@
 
 Tokenising is most of the rule coder's time, and many texts hold nothing it
 looks for. Before tokenising, one RE2 set search over each text, lower-cased
-and with underscores made spaces (:func:`screen_text`; ``google-re2``: a DFA
+and with underscores made NULs (:func:`screen_text`; ``google-re2``: a DFA
 in C++, one pass over the text for every pattern at once), tells which of the
 codebook's *atoms* the text holds:
 
@@ -18,11 +18,11 @@ or by one space (other white space is a token of its own), so a phrase the
 ``PhraseMatcher`` finds is found by its atom too; a regex match meets its
 conditions. A phrase's first (last) form must follow (precede) a word
 boundary (RE2's ``\\b``: anything but an ASCII letter or digit, once
-underscores are spaces), so that "uc" is not found in "much", but only where
+underscores are NULs), so that "uc" is not found in "much", but only where
 the form begins (ends) with an ASCII letter and the tokenizer never splits
 that token from a letter or digit with nothing between ("cannot" is "can" +
 "not", "10km" is "10" + "km"; :func:`form_pattern`). Literals and patterns
-are written for the screened text: an underscore in them is a space too.
+are written for the screened text: an underscore in them is a NUL too.
 
 A rule can match in a text only if every phrase key and regex it needs (a
 NEAR needs both sides) can; only such texts are tokenised, and a regex runs
@@ -41,26 +41,32 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-__all__ = ["WORD_CHARS", "Screen", "form_pattern", "literal", "screen_text",
+__all__ = ["GLOB_CHAR", "Screen", "form_pattern", "literal", "screen_text",
            "sequence_pattern"]
 
-#: RE2 set members for every character Python's ``\w`` matches in the screened
-#: text (where an underscore is a space), and a few more.
-WORD_CHARS = r"\pL\pN "
+#: An RE2 class for a character a glob's ``?`` or ``*`` stands for: in the screened
+#: text (:func:`screen_text`) a token holds no white space. Broader than the glob's
+#: letters, digits, underscores, apostrophes and hyphens, and far cheaper for RE2's
+#: DFA than Unicode's letter and digit classes.
+GLOB_CHAR = r"\S"
 
 _MAX_MEM = 256 << 20  # bytes RE2 may use for the set's DFA
 
 
 def screen_text(text: str) -> str:
-    """Return ``text`` as the screen searches it: lower-cased, underscores made spaces.
+    """Return ``text`` as the screen searches it: lower-cased, underscores made NULs.
+
+    RE2's ``\\b`` takes an underscore for a letter, but the tokenizer splits it
+    from a word ("_UC_" is "_", "UC", "_"); a NUL is neither a letter nor
+    white space.
 
     Examples
     --------
     >>> screen_text("Tier_2 CRC")
-    'tier 2 crc'
+    'tier\\x002 crc'
 
     """
-    return text.lower().replace("_", " ")
+    return text.lower().replace("_", "\x00")
 
 
 def literal(text: str) -> str:
@@ -71,12 +77,12 @@ def literal(text: str) -> str:
     >>> literal("e.g. 50%")
     'e\\\\.g\\\\.\\\\ 50\\\\%'
     >>> literal("tr_core")
-    'tr\\\\ core'
+    'tr\\\\x00core'
 
     """
     import re2
 
-    return re2.escape(text.replace("_", " "))
+    return re2.escape(text.replace("_", "\x00"))
 
 
 def form_pattern(form: str, *, start: bool = False, end: bool = False) -> str:
@@ -240,7 +246,7 @@ class Screen:
         match = self._set.Match
         single, multi, multi_atoms = self._single, self._multi, self._multi_atoms
         for text in texts:
-            found = match(text.lower().replace("_", " "))  # screen_text(), inlined
+            found = match(text.lower().replace("_", "\x00"))  # screen_text(), inlined
             if found is None:  # the search failed: let the text through
                 out.append(self._every_regex)
                 self._failed()
