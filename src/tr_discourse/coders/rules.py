@@ -13,7 +13,7 @@ import pandas as pd
 from ..codebook.load import load_codebook
 from ..codebook.model import Codebook
 from ..codings import _frame
-from ._compile import CompiledCodebook, Evidence
+from ._compile import CompiledCodebook, Evidence, gc_paused
 
 __all__ = ["DEFAULT_SKIP_ROLES", "EVIDENCE_COLUMNS", "RuleCoder", "skipped_roles"]
 
@@ -389,7 +389,9 @@ def _work(texts: list[str]) -> list[list[tuple[str, str, int, int, str]]]:
     assert _WORKER is not None
     compiled, batch_size = _WORKER
     # Plain tuples: the parent unpickles them ten times as fast as Evidence tuples.
-    return [[tuple(e) for e in ev] for ev in compiled.evidence(texts, batch_size=batch_size)]
+    found = compiled.evidence(texts, batch_size=batch_size)
+    with gc_paused():
+        return [[tuple(e) for e in ev] for ev in found]
 
 
 def _pool(coder: RuleCoder, jobs: int) -> Any:
@@ -428,4 +430,5 @@ def _parallel_evidence(coder: RuleCoder, texts: list[str]) -> list[list[Evidence
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
     pool = _pool(coder, coder.n_jobs)
     make = Evidence._make
-    return [[make(e) for e in ev] for part in pool.map(_work, chunks) for ev in part]
+    with gc_paused():  # receiving and making the evidence, as in one process
+        return [[make(e) for e in ev] for part in pool.map(_work, chunks) for ev in part]
