@@ -144,3 +144,14 @@ def test_a_regex_without_conditions_lets_every_text_through():
 def test_a_phrase_no_text_can_match_screens_every_text_out():
     screen = Screen({"k": None}, [], [["k"]])
     assert screen.screen(["Anything at all."]) == [None]
+
+
+def test_a_unit_split_from_a_number_needs_no_boundary(tmp_path):
+    """The tokenizer splits "46K" into "46" + "K" (its unit suffixes are case-sensitive)."""
+    path = tmp_path / "book.yaml"
+    path.write_text("name: U\nversion: '1'\ncodes:\n  a:\n    patterns: ['\"k\"', '\"kb\"']\n")
+    compiled = CompiledCodebook(trd.load_codebook(path))
+    texts = ["Paid 46K a year.", "Only 10kb left.", "A knock."]
+    assert compiled._screen.screen(texts)[:2] != [None, None]
+    assert [[(e.start, e.end, e.text) for e in ev] for ev in compiled.evidence(texts)] == [
+        [(7, 8, "K")], [(7, 9, "kb")], []]

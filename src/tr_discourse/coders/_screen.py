@@ -121,10 +121,12 @@ def _bounded(form: str, end: bool) -> bool:
     if form in _glued()[1 if end else 0]:
         return False
     tokenizer = _tokenizer()
-    for other in ("a", "A", "1"):  # a suffix or prefix rule that splits it off
-        words = [t.lower_ for t in tokenizer(form + other if end else other + form)]
-        if len(words) > 1 and words[0 if end else -1] == form:
-            return False
+    # A suffix or prefix rule that splits it off, in any case ("10KB" is "10" + "KB").
+    for written in {form, form.upper(), form.title()}:
+        for other in ("a", "A", "1"):
+            words = [t.lower_ for t in tokenizer(written + other if end else other + written)]
+            if len(words) > 1 and words[0 if end else -1] == form:
+                return False
     return True
 
 
