@@ -155,3 +155,15 @@ def test_a_unit_split_from_a_number_needs_no_boundary(tmp_path):
     assert compiled._screen.screen(texts)[:2] != [None, None]
     assert [[(e.start, e.end, e.text) for e in ev] for ev in compiled.evidence(texts)] == [
         [(7, 8, "K")], [(7, 9, "kb")], []]
+
+
+def test_a_regex_match_across_two_texts_hides_none_of_their_own():
+    """[^.] takes the separator of joined texts: "office" in one and "sold" in the next
+    made one match across them, which hid the match inside the second."""
+    from tr_discourse.codebook.patterns import Regex
+    from tr_discourse.coders._regex import RegexSet
+
+    rs = RegexSet([Regex(r"\b(offices?|buildings?|premises)\b[^.]{0,40}\bsold\b"),
+                   Regex(r"^Local")])  # anchored: each text searched alone
+    texts = ["The office", "Local offices sold and not coming back.", "Local."]
+    assert rs.hits(texts) == [{}, {0: [(6, 18)], 1: [(0, 5)]}, {1: [(0, 5)]}]

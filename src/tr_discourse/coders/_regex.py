@@ -293,15 +293,62 @@ def _starts(texts: Sequence[str]) -> list[int]:
 
 def _scan(rx: re.Pattern[str], index: int, texts: list[str], which: list[int],
           hits: list[dict[int, list[tuple[int, int]]]]) -> None:
-    """Run ``rx`` once over the texts ``which`` joined, adding matches to ``hits``.
+    """Run ``rx`` over the texts ``which``, adding matches to ``hits``, as if over each alone.
 
     One call over the joined texts instead of one per text; the separator
-    cannot be part of a match, and a match is kept only if it lies in one text.
+    cannot be part of a match of most expressions. One that can match across
+    it (``[^.]{0,40}`` takes new lines) hides the matches it overlaps, so the
+    texts such a match touches are searched again one by one; so is every
+    text for an expression anchored to the start or end of the text.
     """
+    if _anchored(rx.pattern):
+        for k in which:
+            _scan_one(rx, index, texts[k], hits[k])
+        return
     chosen = [texts[k] for k in which]
     offsets = _starts(chosen)
+    again: set[int] = set()
     for m in rx.finditer(_SEPARATOR.join(chosen)):
+        if m.end() == m.start():
+            continue
         i = bisect_right(offsets, m.start()) - 1
         base = offsets[i]
-        if m.end() > m.start() and m.end() - base <= len(chosen[i]):
+        if m.end() - base <= len(chosen[i]):
             hits[which[i]].setdefault(index, []).append((m.start() - base, m.end() - base))
+        else:
+            again.update(range(i, bisect_right(offsets, m.end() - 1)))
+    for i in sorted(again):
+        hits[which[i]].pop(index, None)
+        _scan_one(rx, index, chosen[i], hits[which[i]])
+
+
+def _scan_one(rx: re.Pattern[str], index: int, text: str,
+              hits: dict[int, list[tuple[int, int]]]) -> None:
+    found = [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()]
+    if found:
+        hits[index] = found
+
+
+def _anchored(pattern: str) -> bool:
+    """Whether ``pattern`` asserts the start or end of the text (or of a line)."""
+    from re import _constants as sre
+    from re import _parser
+
+    ends = {sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_END, sre.AT_END_STRING}
+
+    def walk(items: Any) -> bool:
+        for op, av in items:
+            if op is sre.AT and av in ends:
+                return True
+            for sub in (av if isinstance(av, (list, tuple)) else (av,)):
+                if isinstance(sub, _parser.SubPattern) and walk(sub):
+                    return True
+                if isinstance(sub, (list, tuple)) and any(
+                        isinstance(x, _parser.SubPattern) and walk(x) for x in sub):
+                    return True
+        return False
+
+    try:
+        return walk(_parser.parse(pattern))
+    except Exception:  # an unparsable pattern: search each text alone
+        return True
