@@ -120,14 +120,25 @@ def _bounded(form: str, end: bool) -> bool:
         return False  # a digit (units split from numbers), or a letter that may abut others
     if form in _glued()[1 if end else 0]:
         return False
+    # A prefix, suffix or infix rule that splits it from a letter or digit, in any case
+    # ("10KB" is "10" + "KB"): asked of the rules' own expressions, not by tokenising.
     tokenizer = _tokenizer()
-    # A suffix or prefix rule that splits it off, in any case ("10KB" is "10" + "KB").
     for written in {form, form.upper(), form.title()}:
         for other in ("a", "A", "1"):
-            words = [t.lower_ for t in tokenizer(written + other if end else other + written)]
-            if len(words) > 1 and words[0 if end else -1] == form:
+            probe, at = (written + other, len(written)) if end else (other + written, 1)
+            if _splits(tokenizer, probe, at):
                 return False
     return True
+
+
+def _splits(tokenizer: Any, text: str, at: int) -> bool:
+    """Whether one of the tokenizer's affix rules can split ``text`` at ``at``."""
+    if tokenizer.prefix_search and (m := tokenizer.prefix_search(text)) and m.end() == at:
+        return True
+    if tokenizer.suffix_search and (m := tokenizer.suffix_search(text)) and m.start() == at:
+        return True
+    return bool(tokenizer.infix_finditer) and any(
+        at in (m.start(), m.end()) for m in tokenizer.infix_finditer(text))
 
 
 @lru_cache(maxsize=1)
