@@ -167,3 +167,18 @@ def test_a_regex_match_across_two_texts_hides_none_of_their_own():
                    Regex(r"^Local")])  # anchored: each text searched alone
     texts = ["The office", "Local offices sold and not coming back.", "Local."]
     assert rs.hits(texts) == [{}, {0: [(6, 18)], 1: [(0, 5)]}, {1: [(0, 5)]}]
+
+
+def test_the_screen_changes_nothing_on_generated_upper_case_and_underscored_text(corpus_texts):
+    import sys
+
+    sys.path.insert(0, "benchmarks")
+    from rule_speed import generate
+
+    compiled = CompiledCodebook(trd.load_codebook("codebooks/tr_core.yaml"))
+    texts = next(generate(200_000, 200_000, seed=11))
+    texts += [t.upper() for t in corpus_texts[:1500]]
+    texts += [t.replace(" ", "_") for t in corpus_texts[1500:2000]]
+    found = compiled.evidence(texts)
+    assert found == _unscreened(compiled, texts)
+    assert sum(map(len, found)) > 5000
