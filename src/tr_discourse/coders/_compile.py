@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import product
+from itertools import islice, product
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -73,7 +73,7 @@ def blank_nlp() -> Any:
     """Return a new ``spacy.blank("en")``: the rule-based English tokenizer and a vocabulary.
 
     Each compiled codebook has its own, so that every word form in its
-    vocabulary came from its own texts or patterns (see ``_learn_forms``).
+    vocabulary came from its own texts or patterns (see ``_learn_strings``).
     """
     import spacy
 
@@ -189,7 +189,6 @@ class CompiledCodebook:
         self._by_key: dict[str, _SeqInfo] = {}  # every phrase key of the matcher
         self._glob_seqs: list[_SeqInfo] = []
         self._screen_phrases: dict[str, str | None] = {}  # phrase key -> RE2 pattern
-        self._seen = np.zeros(0, dtype=np.uint64)  # LOWER hashes tested on the globs
         written = []
         for code in codebook.codes:
             for p in code.patterns:
@@ -202,10 +201,10 @@ class CompiledCodebook:
                             negation) for code, rule_id, expr, unless, negation in written]
         strings = self.nlp.vocab.strings
         self._info_by_id = {strings.add(key): info for key, info in self._by_key.items()}
-        # The vocabulary's word forms so far (the tokenizer's and the patterns' own) are
-        # tested on the globs now; later ones as texts bring them (_learn_forms).
-        self._vocab_size = -1  # lexemes in the vocabulary when all were last tested
-        self._learn_vocabulary()
+        # The vocabulary's strings so far (the tokenizer's and the patterns' own) are
+        # tested on the globs now; later ones as texts bring them (_learn_strings).
+        self._strings_tested = 0  # strings of the store tested on the globs
+        self._learn_strings()
         # Which rules to look at when a phrase or regex has matched in a text.
         # A phrase key (str) or a regex index (int): the rules to look at when it matched.
         self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
@@ -303,46 +302,24 @@ class CompiledCodebook:
 
         return Doc(self.nlp.vocab, words=list(words))
 
-    def _learn_vocabulary(self) -> None:
-        """Test every word form of the vocabulary not tested yet against the globs.
+    def _learn_strings(self) -> None:
+        """Test the strings the vocabulary gained since the last test against the globs.
 
-        Run when compiling, and before coding when the vocabulary grew outside
-        the coder (someone used ``self.nlp``): it costs one pass over the
-        vocabulary, so coding itself tests only the forms its own docs bring.
+        Every token's lower-case form is in the vocabulary's string store, which
+        keeps its strings in the order they came. So the strings added since the
+        last call (by this coder's texts, its patterns, or anyone's use of
+        ``self.nlp``) hold every form not tested yet: their count tells when there
+        are none, and testing them costs a pass over the store's hashes, not over
+        the batch's tokens.
         """
-        if len(self.nlp.vocab) == self._vocab_size or not self._glob_seqs:
-            self._vocab_size = len(self.nlp.vocab)
+        strings = self.nlp.vocab.strings
+        if not self._glob_seqs or len(strings) == self._strings_tested:
             return
-        self._test_forms(np.array([lex.lower for lex in self.nlp.vocab], dtype=np.uint64))
-
-    def _learn_forms(self, docs: Sequence[Any]) -> None:
-        """Test the word forms met for the first time against the globs; extend the matcher.
-
-        The vocabulary is this codebook's own: when no lexeme was added since
-        every form was last tested (:meth:`_learn_vocabulary` runs first), the
-        docs hold no new form and nothing is done.
-        """
-        if not self._glob_seqs or len(self.nlp.vocab) == self._vocab_size:
-            return
-        from spacy.attrs import LOWER
-
-        arrays = [d.to_array(LOWER) for d in docs if len(d)]
-        self._test_forms(np.concatenate(arrays) if arrays else np.zeros(0, np.uint64))
-
-    def _test_forms(self, forms: np.ndarray) -> None:
-        """Test the forms (LOWER hashes) not tested yet on the globs; note the vocabulary size."""
-        # Binary searches in the sorted forms seen so far: setdiff1d and union1d would
-        # sort all of them again at every call, a cost that grows with the vocabulary.
-        forms = np.unique(forms)
-        at = np.searchsorted(self._seen, forms)
-        known = self._seen[np.minimum(at, len(self._seen) - 1)] == forms if len(self._seen) \
-            else np.zeros(len(forms), dtype=bool)
-        new = forms[~known]
-        if len(new):
-            self._seen = np.insert(self._seen, at[~known], new)
-            strings = self.nlp.vocab.strings
-            self._learn_words([strings[h] for h in new.tolist()])
-        self._vocab_size = len(self.nlp.vocab)
+        if len(strings) < self._strings_tested:  # strings were dropped (a memory zone)
+            self._strings_tested = 0
+        new = list(islice(strings, self._strings_tested, None))  # in the order they came
+        self._strings_tested += len(new)
+        self._learn_words(sorted({w for w in new if w == w.lower()}))
 
     def _learn_words(self, words: list[str]) -> None:
         """Add the ``words`` that fit a glob to the glob's forms and the matcher."""
@@ -377,11 +354,10 @@ class CompiledCodebook:
             kept = [k for k, regexes in enumerate(screened) if regexes is not None]
             kept_texts = [texts[k] for k in kept]
             regex_hits = self._regexes.hits(kept_texts, [screened[k] for k in kept])
-            self._learn_vocabulary()  # forms someone else's use of self.nlp brought in
             # The whole batch's docs at once: 4-20% faster than runs of 128 docs in six
             # A/B rounds, and a batch is at most batch_size texts.
             docs = list(self.nlp.tokenizer.pipe(kept_texts))
-            self._learn_forms(docs)
+            self._learn_strings()  # new word forms, from these docs or anyone's use of nlp
             found = map(self._doc_evidence, docs, kept_texts, regex_hits)
             for k, evidence in zip(kept, found, strict=True):
                 out[k] = evidence
