@@ -120,6 +120,15 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
     return re.compile(_glob_body(glob, r"[\w'’-]", re.escape))
 
 
+def _screen_pattern(forms: Sequence[Iterable[str]], globs: dict[int, str]) -> str:
+    """Return the screen's RE2 pattern of a phrase: each token one of its forms or its glob."""
+    last = len(forms) - 1
+    return sequence_pattern([
+        [_glob_body(globs[pos], GLOB_CHAR, literal)] if pos in globs
+        else [form_pattern(f, start=pos == 0, end=pos == last) for f in sorted(forms[pos])]
+        for pos in range(len(forms))])
+
+
 def _glob_body(glob: str, char: str, escape: Any) -> str:
     """Return a regex body for ``glob``: ``*`` any run of ``char``, ``?`` one of it."""
     return "".join(char + "*" if ch == "*" else char if ch == "?" else escape(ch)
@@ -237,9 +246,7 @@ class CompiledCodebook:
                     words = [t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
                     if words:
                         docs.append(self._phrase_doc(words))
-                        screen.append(sequence_pattern([
-                            [form_pattern(w, start=k == 0, end=k == len(words) - 1)]
-                            for k, w in enumerate(words)]))
+                        screen.append(_screen_pattern([[w] for w in words], {}))
                 self.matcher.add(key, docs)
                 self._screen_phrases[key] = "|".join(screen) if screen else None
                 self._regex_keys[expr] = key
@@ -272,11 +279,7 @@ class CompiledCodebook:
                     case_terms.append(term.text)
         info = _SeqInfo(key, seq, forms, tuple(case_terms), globs)
         self._seqs[seq] = self._by_key[key] = info
-        last = len(forms) - 1
-        self._screen_phrases[key] = sequence_pattern([
-            [_glob_body(glob_at[pos], GLOB_CHAR, literal)] if pos in glob_at
-            else [form_pattern(f, start=pos == 0, end=pos == last) for f in sorted(forms[pos])]
-            for pos in range(len(forms))])
+        self._screen_phrases[key] = _screen_pattern(forms, glob_at)
         if globs:
             self._glob_seqs.append(info)
         else:

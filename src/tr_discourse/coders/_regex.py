@@ -62,6 +62,8 @@ class RegexSet:
     def __init__(self, exprs: Sequence[Regex]) -> None:
         self.exprs = list(exprs)
         self.compiled = [e.compiled() for e in self.exprs]
+        # Searched text by text, not joined: they assert the start or end of the text.
+        self._alone = [_anchored(e.pattern) for e in self.exprs]
         logprob = _word_logprob() if self.exprs else {}  # 1M words: used here, then freed
         self.conditions = []
         for expr in self.exprs:
@@ -95,7 +97,7 @@ class RegexSet:
                     which[i].append(k)
         for i, ks in sorted(which.items()):
             if ks:
-                _scan(self.compiled[i], i, texts, ks, hits)
+                _scan(self.compiled[i], i, texts, ks, hits, alone=self._alone[i])
         return hits
 
 
@@ -292,16 +294,16 @@ def _starts(texts: Sequence[str]) -> list[int]:
 
 
 def _scan(rx: re.Pattern[str], index: int, texts: list[str], which: list[int],
-          hits: list[dict[int, list[tuple[int, int]]]]) -> None:
+          hits: list[dict[int, list[tuple[int, int]]]], *, alone: bool = False) -> None:
     """Run ``rx`` over the texts ``which``, adding matches to ``hits``, as if over each alone.
 
     One call over the joined texts instead of one per text; the separator
     cannot be part of a match of most expressions. One that can match across
     it (``[^.]{0,40}`` takes new lines) hides the matches it overlaps, so the
-    texts such a match touches are searched again one by one; so is every
-    text for an expression anchored to the start or end of the text.
+    texts such a match touches are searched again one by one. With ``alone``
+    (an expression anchored to the start or end of the text), every text is.
     """
-    if _anchored(rx.pattern):
+    if alone:
         for k in which:
             _scan_one(rx, index, texts[k], hits[k])
         return
@@ -336,17 +338,11 @@ def _anchored(pattern: str) -> bool:
 
     ends = {sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_END, sre.AT_END_STRING}
 
-    def walk(items: Any) -> bool:
-        for op, av in items:
-            if op is sre.AT and av in ends:
-                return True
-            for sub in (av if isinstance(av, (list, tuple)) else (av,)):
-                if isinstance(sub, _parser.SubPattern) and walk(sub):
-                    return True
-                if isinstance(sub, (list, tuple)) and any(
-                        isinstance(x, _parser.SubPattern) and walk(x) for x in sub):
-                    return True
-        return False
+    def walk(node: Any) -> bool:
+        """Any AT of ``ends`` in ``node``: a parsed pattern, or a value nesting them."""
+        if isinstance(node, _parser.SubPattern):
+            return any((op is sre.AT and av in ends) or walk(av) for op, av in node)
+        return isinstance(node, (list, tuple)) and any(map(walk, node))
 
     try:
         return walk(_parser.parse(pattern))

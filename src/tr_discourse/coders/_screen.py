@@ -259,7 +259,7 @@ class Screen:
         match = self._set.Match
         single, multi, multi_atoms = self._single, self._multi, self._multi_atoms
         for text in texts:
-            found = match(text.lower().replace("_", "\x00"))  # screen_text(), inlined
+            found = match(screen_text(text))
             if found is None:  # the search failed: let the text through
                 out.append(self._every_regex)
                 self._failed()
