@@ -142,6 +142,25 @@ def test_results_do_not_depend_on_batch_size(coder):
     assert small.find(texts) == coder.find(texts)
 
 
+def test_the_tokenizers_larger_cache_changes_speed_not_evidence():
+    import spacy
+
+    from tr_discourse.coders._compile import TOKENIZER_CACHE, CompiledCodebook
+
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    texts = trd.read_corpus(["corpora/tr_interviews", "corpora/tr_blog"]).segments["text"]
+    # More distinct chunks of text than spaCy's default cache holds.
+    assert len({w for t in texts for w in t.split()}) == 23_817
+    cached = CompiledCodebook(book)
+    assert cached.nlp.tokenizer.max_cache_size == TOKENIZER_CACHE == 200_000
+    assert spacy.blank("en").tokenizer.max_cache_size == 10_000
+    uncached = CompiledCodebook(book)
+    uncached.nlp.tokenizer.max_cache_size = 0
+    found = cached.evidence(texts.tolist())
+    assert sum(map(len, found)) == 9_836
+    assert uncached.evidence(texts.tolist()) == found
+
+
 def test_lemma_forms_come_from_the_lookup_table():
     assert {"hub", "hubs"} <= lemma_forms("hub")
     assert {"contract", "contracts", "contracted", "contracting"} <= lemma_forms("contracts")
