@@ -6,10 +6,11 @@ chunks (never holding the corpus in memory), and prints, all measured in this
 process on the same texts:
 
 (a) spaCy's bare tokenizer as ``spacy.blank("en")`` makes it
-    (``tokenizer.pipe``), and (a') the same tokenizer with the rule coder's
-    larger cache (``TOKENIZER_CACHE`` chunks instead of spaCy's 10,000): the
-    tokenizer the coder runs, so (b) is read against (a') for what the coder
-    adds to tokenising;
+    (``tokenizer.pipe``), and (a') the tokenizer the rule coder runs
+    (``blank_nlp()``: the same rules, with a cache of ``TOKENIZER_CACHE``
+    chunks instead of spaCy's 10,000, and only the lexical attributes the
+    coder reads), so (b) is read against (a') for what the coder adds to
+    tokenising;
 (b) the rule coder end to end (screening, tokenising, matching, evidence), with
     ``n_jobs=1`` and, with ``--jobs 2``, with two processes;
 (c) a naive baseline: a lemmatising pipeline (``spacy.blank("en")`` with the lookup
@@ -35,8 +36,7 @@ that peak memory does not grow with the corpus.
 Because the segments recombine a fixed pool of sentences, the tokenizer's cache
 is warm and few new word forms turn up after the first chunks (the rule coder
 tokenises only the texts its screen lets through, so a form can wait for a
-later chunk), and the coder mostly skips its glob test; on fresh text that test
-costs 0.01-0.04 s per million words more.
+later chunk). ``rule_memory.py`` codes text that keeps bringing new forms.
 
 Usage::
 

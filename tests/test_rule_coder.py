@@ -142,23 +142,55 @@ def test_results_do_not_depend_on_batch_size(coder):
     assert small.find(texts) == coder.find(texts)
 
 
-def test_the_tokenizers_larger_cache_changes_speed_not_evidence():
+def test_the_coders_spacy_settings_change_speed_not_evidence(monkeypatch):
     import spacy
 
-    from tr_discourse.coders._compile import TOKENIZER_CACHE, CompiledCodebook
+    from tr_discourse.coders import _compile
 
     book = trd.load_codebook("codebooks/tr_core.yaml")
     texts = trd.read_corpus(["corpora/tr_interviews", "corpora/tr_blog"]).segments["text"]
+    texts = [*texts.tolist(), "See https://example.org/probation-sell-off for the contract."]
     # More distinct chunks of text than spaCy's default cache holds.
-    assert len({w for t in texts for w in t.split()}) == 23_817
-    cached = CompiledCodebook(book)
-    assert cached.nlp.tokenizer.max_cache_size == TOKENIZER_CACHE == 200_000
-    assert spacy.blank("en").tokenizer.max_cache_size == 10_000
-    uncached = CompiledCodebook(book)
-    uncached.nlp.tokenizer.max_cache_size = 0
-    found = cached.evidence(texts.tolist())
-    assert sum(map(len, found)) == 9_836
-    assert uncached.evidence(texts.tolist()) == found
+    assert len({w for t in texts for w in t.split()}) == 23_818
+    ours = _compile.CompiledCodebook(book)
+    assert ours.nlp.tokenizer.max_cache_size == _compile.TOKENIZER_CACHE == 200_000
+    assert len(ours.nlp.vocab.lex_attr_getters) == 4
+    found = ours.evidence(texts)
+    assert sum(map(len, found)) == 9_837
+    assert [e.text for e in found[-1]] == ["contract"]  # not the one in the address
+    # spaCy's English as it comes: a cache of 10,000 chunks, 23 lexical attributes.
+    monkeypatch.setattr(_compile, "blank_nlp", lambda: spacy.blank("en"))
+    plain = _compile.CompiledCodebook(book)
+    assert plain.nlp.tokenizer.max_cache_size == 10_000
+    assert len(plain.nlp.vocab.lex_attr_getters) == 23
+    assert plain.evidence(texts) == found
+    # New word forms get the attributes the coder reads, and no others.
+    doc = ours.nlp("Zqxwv, see www.zqxwv.org !")
+    assert [(t.lower_, t.is_punct, t.is_space, t.like_url) for t in doc] == [
+        ("zqxwv", False, False, False), (",", True, False, False), ("see", False, False, False),
+        ("www.zqxwv.org", False, False, True), ("!", True, False, False)]
+    assert not ours.nlp("Qwzzv")[0].is_title and plain.nlp("Qwzzv")[0].is_title
+
+
+def test_a_new_vocabulary_when_the_old_outgrows_max_strings_gives_the_same_evidence():
+    from tr_discourse.coders._compile import MAX_STRINGS, CompiledCodebook
+
+    book = trd.load_codebook("codebooks/tr_core.yaml")
+    texts = trd.read_corpus(["corpora/tr_interviews", "corpora/tr_blog"]).segments["text"]
+    texts = texts.tolist()
+    expected = CompiledCodebook(book).evidence(texts, batch_size=500)
+    compiled = CompiledCodebook(book)
+    assert compiled.max_strings == MAX_STRINGS == 500_000
+    first = compiled.nlp
+    assert len(first.vocab.strings) == 3_964  # the tokenizer's and the codebook's own
+    compiled.max_strings = 6_964
+    renewed = []
+    renew = compiled.renew_vocabulary
+    compiled.renew_vocabulary = lambda: (renewed.append(len(compiled.nlp.vocab.strings)),
+                                         renew())
+    assert compiled.evidence(texts, batch_size=500) == expected  # globs learnt again too
+    assert renewed == [7_350, 7_223, 7_182, 7_560, 7_069, 7_220]
+    assert compiled.nlp is not first and len(compiled.nlp.vocab.strings) == 5_925
 
 
 def test_lemma_forms_come_from_the_lookup_table():

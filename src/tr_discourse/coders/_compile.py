@@ -23,6 +23,11 @@ How each pattern kind is matched, without a per-pattern loop over tokens:
 Only the texts in which some rule can match are tokenised: a screen (see
 ``_screen``) finds them with one RE2 set search over each text, and tells which
 regexes may match in each.
+
+The coder tokenises with a ``spacy.blank("en")`` of its own (``blank_nlp``):
+spaCy's rules, with a larger tokenizer cache and only the lexical attributes
+the coder reads; its vocabulary is renewed when it outgrows ``MAX_STRINGS``
+strings, so that memory stays bounded on any corpus.
 """
 
 from __future__ import annotations
@@ -46,8 +51,8 @@ from ..codebook.patterns import Sequence as Seq
 from ._regex import Hits, RegexSet, regex_phrases
 from ._screen import GLOB_CHAR, Screen, form_pattern, literal, sequence_pattern
 
-__all__ = ["NEGATORS", "TOKENIZER_CACHE", "CompiledCodebook", "Evidence", "blank_nlp",
-           "lemma_forms"]
+__all__ = ["LEXICAL_ATTRIBUTES", "MAX_STRINGS", "NEGATORS", "TOKENIZER_CACHE",
+           "CompiledCodebook", "Evidence", "blank_nlp", "lemma_forms"]
 
 #: Words that make a following match not count when a pattern has ``negation: true``.
 NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "hardly", "without", "nor",
@@ -62,6 +67,14 @@ _NEGATION_WINDOW = 3
 #: with 10,000, and at 1.52 million with room for all. Each chunk kept costs
 #: about 210 bytes, so the cache stays under about 45 MB.
 TOKENIZER_CACHE = 200_000
+#: How many strings a compiled codebook's vocabulary may hold before it starts
+#: a new one (see ``CompiledCodebook.renew_vocabulary``): with the tokenizer's
+#: cache, about 250 MB of word forms. The codebook itself brings about 4,000.
+MAX_STRINGS = 500_000
+#: The lexical attributes the coder reads of a token: the phrase matcher's
+#: ``LOWER``, ``IS_PUNCT`` and ``IS_SPACE`` for the words a proximity counts,
+#: and ``LIKE_URL`` for web addresses, where no pattern fires.
+LEXICAL_ATTRIBUTES = ("LOWER", "IS_PUNCT", "IS_SPACE", "LIKE_URL")
 _MAX_FORMS = 5000
 
 
@@ -84,12 +97,20 @@ def blank_nlp() -> Any:
 
     Each compiled codebook has its own, so that every word form in its
     vocabulary came from its own texts or patterns (see ``_learn_strings``).
-    Its tokenizer caches up to ``TOKENIZER_CACHE`` chunks of text.
+    Its tokenizer caches up to ``TOKENIZER_CACHE`` chunks of text, and a word
+    form new to its vocabulary gets only the lexical attributes the coder reads
+    (``LEXICAL_ATTRIBUTES``) instead of spaCy's 23: each is a Python call
+    made once per form, which is most of what a new form costs. The tokens are
+    the same; a new form's other attributes (``is_stop``, ``shape_``,
+    ``like_num``...) are left unset, so use your own pipeline to read those.
     """
     import spacy
+    from spacy.attrs import IDS
 
     nlp = spacy.blank("en")
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {IDS[name]: getters[IDS[name]] for name in LEXICAL_ATTRIBUTES}
     return nlp
 
 
@@ -158,6 +179,13 @@ class _SeqInfo:
     case_terms: tuple[str, ...] = ()
     globs: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
     exact: frozenset[str] | None = None  # case-sensitive regex: the texts as written
+    phrases: list[list[str]] | None = None  # a regex's phrases, as lower-case words
+
+    def word_sequences(self) -> list[tuple[str, ...]]:
+        """Return the word sequences the matcher holds for this key (none while a glob has none)."""
+        if self.phrases is not None:
+            return [tuple(words) for words in self.phrases]
+        return list(product(*[sorted(f) for f in self.forms]))
 
 
 # A compiled expression ("plan"), evaluated per text without hashing pattern objects:
@@ -197,14 +225,21 @@ class CompiledCodebook:
     codebook : Codebook
         The codebook whose patterns are compiled.
 
+    Attributes
+    ----------
+    nlp : spacy.language.Language
+        The ``spacy.blank("en")`` whose tokenizer and vocabulary the matcher uses.
+        A new one takes its place when the vocabulary outgrows ``max_strings``.
+    max_strings : int
+        How many strings the vocabulary may hold before the next batch starts a
+        new one (``MAX_STRINGS``; see :meth:`renew_vocabulary`).
+
     """
 
     def __init__(self, codebook: Codebook) -> None:
-        from spacy.matcher import PhraseMatcher
-
         self.codebook = codebook
-        self.nlp = blank_nlp()
-        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.max_strings = MAX_STRINGS
+        self._new_vocabulary()
         self._seqs: dict[Seq, _SeqInfo] = {}
         self._regex_index: dict[Regex, int] = {}  # regexes run over the texts
         self._regex_keys: dict[Regex, str] = {}  # regexes matched as phrases
@@ -221,12 +256,10 @@ class CompiledCodebook:
         self._regexes = RegexSet(list(self._regex_index))
         self.rules = [_Rule(code, rule_id, self._plan(expr), tuple(map(self._plan, unless)),
                             negation) for code, rule_id, expr, unless, negation in written]
-        strings = self.nlp.vocab.strings
-        self._info_by_id = {strings.add(key): info for key, info in self._by_key.items()}
-        # The vocabulary's strings so far (the tokenizer's and the patterns' own) are
-        # tested on the globs now; later ones as texts bring them (_learn_strings).
-        self._strings_tested = 0  # strings of the store tested on the globs
-        self._learn_strings()
+        # Any glob: most new word forms fit none, and one search tells.
+        self._any_glob = re.compile("|".join(sorted(
+            {f"(?:{rx.pattern})" for info in self._glob_seqs for _, rx in info.globs})))
+        self._index_keys()
         # Which rules to look at when a phrase or regex has matched in a text.
         # A phrase key (str) or a regex index (int): the rules to look at when it matched.
         self._triggers: dict[str | int, list[_Rule]] = defaultdict(list)
@@ -234,6 +267,36 @@ class CompiledCodebook:
             self._triggers[_trigger(rule.plan)].append(rule)
         self._screen = Screen(self._screen_phrases, self._regexes.conditions,
                               [rule.needs for rule in self.rules])
+
+    # ---------------------------------------------------------------- vocabulary
+    def renew_vocabulary(self) -> None:
+        """Start a new ``nlp`` and vocabulary, with the same patterns and the glob forms learnt.
+
+        spaCy's vocabulary keeps every word form its tokenizer has met (about
+        500 bytes each, with the tokenizer's cache), so on fresh text it grows
+        with the corpus. :meth:`evidence` calls this before a batch when the
+        vocabulary holds more than ``max_strings`` strings, so that memory stays
+        bounded; the evidence is the same, and the next texts meet a cold
+        tokenizer cache. Call it yourself to free the memory between corpora.
+        """
+        self._new_vocabulary()
+        for info in self._by_key.values():
+            self._add_phrases(info)
+        self._index_keys()
+
+    def _new_vocabulary(self) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        self.nlp = blank_nlp()
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+
+    def _index_keys(self) -> None:
+        strings = self.nlp.vocab.strings
+        self._info_by_id = {strings.add(key): info for key, info in self._by_key.items()}
+        # The vocabulary's strings so far (the tokenizer's and the patterns' own) are
+        # tested on the globs now; later ones as texts bring them (_learn_strings).
+        self._strings_tested = 0  # strings of the store tested on the globs
+        self._learn_strings()
 
     # ---------------------------------------------------------------- compile
     def _plan(self, expr: Expr) -> _Plan:
@@ -252,15 +315,14 @@ class CompiledCodebook:
             if phrases:
                 key = f"rx{len(self._regex_keys)}"
                 # Matched on lower case; a case-sensitive one is then checked as written.
-                self._by_key[key] = _SeqInfo(
-                    key, None, [], exact=frozenset(phrases) if expr.case_sensitive else None)
-                docs, screen = [], []
-                for phrase in phrases:
-                    words = [t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
-                    if words:
-                        docs.append(self._phrase_doc(words))
-                        screen.append(_screen_pattern([[w] for w in words], {}))
-                self.matcher.add(key, docs)
+                words = [[t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
+                         for phrase in phrases]
+                words = [w for w in words if w]
+                info = self._by_key[key] = _SeqInfo(
+                    key, None, [], exact=frozenset(phrases) if expr.case_sensitive else None,
+                    phrases=words)
+                self._add_phrases(info)
+                screen = [_screen_pattern([[w] for w in ws], {}) for ws in words]
                 self._screen_phrases[key] = "|".join(screen) if screen else None
                 self._regex_keys[expr] = key
             else:
@@ -296,22 +358,23 @@ class CompiledCodebook:
         if globs:
             self._glob_seqs.append(info)
         else:
-            self._add_phrases(info, forms)
+            self._add_phrases(info)
 
     def _term_words(self, term: Term) -> list[str]:
         if term.kind == "glob":
             return [term.text]
         return [t.text for t in self.nlp.make_doc(term.text)]
 
-    def _add_phrases(self, info: _SeqInfo, forms: Sequence[Iterable[str]]) -> None:
-        combos = list(product(*[sorted(f) for f in forms]))
-        if not combos:
-            return
+    def _add_phrases(self, info: _SeqInfo) -> None:
+        """Put the key's word sequences in the matcher, in place of any it held."""
+        combos = info.word_sequences()
         if len(combos) > _MAX_FORMS:
             raise ValueError(f"the pattern {info.seq} expands to {len(combos)} word sequences; "
                              f"at most {_MAX_FORMS} are allowed (use fewer lemma words or globs)")
-        docs = [self._phrase_doc(c) for c in combos]
-        self.matcher.add(info.key, docs)
+        if info.key in self.matcher:
+            self.matcher.remove(info.key)
+        if combos:
+            self.matcher.add(info.key, [self._phrase_doc(c) for c in combos])
 
     def _phrase_doc(self, words: Sequence[str]) -> Any:
         from spacy.tokens import Doc
@@ -335,9 +398,10 @@ class CompiledCodebook:
             self._strings_tested = 0
         new = list(islice(strings, self._strings_tested, None))  # in the order they came
         self._strings_tested += len(new)
-        self._learn_words(sorted({w for w in new if w == w.lower()}))
+        fits = self._any_glob.fullmatch
+        self._learn_words({w for w in new if fits(w) and w == w.lower()})
 
-    def _learn_words(self, words: list[str]) -> None:
+    def _learn_words(self, words: set[str]) -> None:
         """Add the ``words`` that fit a glob to the glob's forms and the matcher."""
         for info in self._glob_seqs:
             added = False
@@ -346,18 +410,18 @@ class CompiledCodebook:
                 if hits - info.forms[pos]:
                     info.forms[pos] |= hits
                     added = True
-            if added and all(info.forms):
+            if added:
                 # Re-adding the whole expansion is simple and stays small: globs
                 # have at least two fixed letters, so their form sets stay short.
-                if info.key in self.matcher:
-                    self.matcher.remove(info.key)
-                self._add_phrases(info, info.forms)
+                self._add_phrases(info)
 
     # ---------------------------------------------------------------- match
     def evidence(self, texts: Sequence[str], batch_size: int = 4000) -> list[list[Evidence]]:
         """Return, for each text, the evidence of every rule that counts, in text order."""
         out: list[list[Evidence]] = []
         for i in range(0, len(texts), batch_size):
+            if len(self.nlp.vocab.strings) > self.max_strings:
+                self.renew_vocabulary()
             out.extend(self._batch(list(texts[i:i + batch_size])))
         return out
 

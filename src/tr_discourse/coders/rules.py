@@ -69,10 +69,14 @@ class RuleCoder:
     codebook_ : Codebook
         The loaded codebook (after :meth:`fit`).
     compiled_ : CompiledCodebook
-        The matchers.
+        The matchers, with a ``spacy.blank("en")`` of their own (``compiled_.nlp``).
 
     Notes
     -----
+    Memory stays bounded however long the corpus: the matchers' vocabulary is
+    renewed when it outgrows ``compiled_.max_strings`` strings (see
+    :meth:`CompiledCodebook.renew_vocabulary`), with the same evidence.
+
     A segment's score for a code is ``1 - 0.5 ** k`` where ``k`` is the number
     of distinct patterns of the code that matched: 0.5 for one pattern, 0.75
     for two, 0.875 for three. It ranks segments; it is not a probability.
