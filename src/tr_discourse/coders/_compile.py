@@ -62,14 +62,15 @@ _NEGATION_WINDOW = 3
 #: "CRC's") the coder's tokenizer keeps the tokens of. spaCy's default is 10,000;
 #: a corpus passes that within its first hundred thousand words or so, after
 #: which every chunk not among the first 10,000 is split by the prefix, suffix
-#: and infix regexes again each time it is met: the tokenizer ran at 1.02-1.12
-#: million words a second on the speed benchmark's text (23,500 distinct chunks)
-#: with 10,000, and at 1.52 million with room for all. Each chunk kept costs
-#: about 210 bytes, so the cache stays under about 45 MB.
+#: and infix regexes again each time it is met. On the speed benchmark's text
+#: (about 23,500 distinct chunks) the tokenizer ran at 1.22-1.27 million words a
+#: second with 10,000 and at 1.88-1.91 million with 200,000 (README, runs 41-43).
+#: Each chunk kept costs about 210 bytes, so the cache stays under about 45 MB.
 TOKENIZER_CACHE = 200_000
 #: How many strings a compiled codebook's vocabulary may hold before it starts
 #: a new one (see ``CompiledCodebook.renew_vocabulary``): with the tokenizer's
-#: cache, about 250 MB of word forms. The codebook itself brings about 4,000.
+#: cache, about 150 MB of word forms (``benchmarks/rule_memory.py``). The
+#: codebook itself brings about 4,000.
 MAX_STRINGS = 500_000
 #: The lexical attributes the coder reads of a token: the phrase matcher's
 #: ``LOWER``, ``IS_PUNCT`` and ``IS_SPACE`` for the words a proximity counts,
@@ -273,11 +274,25 @@ class CompiledCodebook:
         """Start a new ``nlp`` and vocabulary, with the same patterns and the glob forms learnt.
 
         spaCy's vocabulary keeps every word form its tokenizer has met (about
-        500 bytes each, with the tokenizer's cache), so on fresh text it grows
+        300 bytes each, with the tokenizer's cache), so on fresh text it grows
         with the corpus. :meth:`evidence` calls this before a batch when the
         vocabulary holds more than ``max_strings`` strings, so that memory stays
         bounded; the evidence is the same, and the next texts meet a cold
         tokenizer cache. Call it yourself to free the memory between corpora.
+
+        Examples
+        --------
+        >>> from tr_discourse import RuleCoder
+        >>> compiled = RuleCoder("codebooks/tr_core.yaml").fit().compiled_
+        >>> found = compiled.evidence(["Zorblax Quenwick took the contract."])
+        >>> "zorblax" in compiled.nlp.vocab.strings
+        True
+        >>> compiled.renew_vocabulary()
+        >>> "zorblax" in compiled.nlp.vocab.strings
+        False
+        >>> compiled.evidence(["Zorblax Quenwick took the contract."]) == found
+        True
+
         """
         self._new_vocabulary()
         for info in self._by_key.values():
