@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice, product
+from itertools import product
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -97,7 +97,7 @@ def blank_nlp() -> Any:
     """Return a new ``spacy.blank("en")``: the rule-based English tokenizer and a vocabulary.
 
     Each compiled codebook has its own, so that every word form in its
-    vocabulary came from its own texts or patterns (see ``_learn_strings``).
+    vocabulary came from its own texts or patterns (see ``_learn_forms``).
     Its tokenizer caches up to ``TOKENIZER_CACHE`` chunks of text, and a word
     form new to its vocabulary gets only the lexical attributes the coder reads
     (``LEXICAL_ATTRIBUTES``) instead of spaCy's 23: each is a Python call
@@ -300,18 +300,22 @@ class CompiledCodebook:
         self._index_keys()
 
     def _new_vocabulary(self) -> None:
+        from spacy.attrs import LOWER
         from spacy.matcher import PhraseMatcher
 
         self.nlp = blank_nlp()
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        # The word forms to test on the globs: the strings the vocabulary holds now
+        # (the tokenizer's own), then each lower-case form as its first word form
+        # enters the vocabulary (see _learn_forms).
+        self._new_forms: list[str] = list(self.nlp.vocab.strings)
+        getters = self.nlp.vocab.lex_attr_getters
+        getters[LOWER] = _recording(getters[LOWER], self._new_forms)
 
     def _index_keys(self) -> None:
         strings = self.nlp.vocab.strings
         self._info_by_id = {strings.add(key): info for key, info in self._by_key.items()}
-        # The vocabulary's strings so far (the tokenizer's and the patterns' own) are
-        # tested on the globs now; later ones as texts bring them (_learn_strings).
-        self._strings_tested = 0  # strings of the store tested on the globs
-        self._learn_strings()
+        self._learn_forms()
 
     # ---------------------------------------------------------------- compile
     def _plan(self, expr: Expr) -> _Plan:
@@ -396,25 +400,23 @@ class CompiledCodebook:
 
         return Doc(self.nlp.vocab, words=list(words))
 
-    def _learn_strings(self) -> None:
-        """Test the strings the vocabulary gained since the last test against the globs.
+    def _learn_forms(self) -> None:
+        """Test the lower-case forms new to the vocabulary since the last test on the globs.
 
-        Every token's lower-case form is in the vocabulary's string store, which
-        keeps its strings in the order they came. So the strings added since the
-        last call (by this coder's texts, its patterns, or anyone's use of
-        ``self.nlp``) hold every form not tested yet: their count tells when there
-        are none, and testing them costs a pass over the store's hashes, not over
-        the batch's tokens.
+        A token's lower-case form is its lexeme's, made once, when the lexeme
+        enters the vocabulary; the vocabulary's ``LOWER`` getter records it then
+        (``_recording``), whoever tokenised the text (this coder, or anyone's use
+        of ``self.nlp``). So the forms recorded since the last call are every form
+        not tested yet, and testing them costs nothing when none came, and never a
+        pass over the batch's tokens or the whole vocabulary.
         """
-        strings = self.nlp.vocab.strings
-        if not self._glob_seqs or len(strings) == self._strings_tested:
+        if not self._new_forms:
             return
-        if len(strings) < self._strings_tested:  # strings were dropped (a memory zone)
-            self._strings_tested = 0
-        new = list(islice(strings, self._strings_tested, None))  # in the order they came
-        self._strings_tested += len(new)
-        fits = self._any_glob.fullmatch
-        self._learn_words({w for w in new if fits(w) and w == w.lower()})
+        new = set(self._new_forms)
+        self._new_forms.clear()
+        if self._glob_seqs:
+            fits = self._any_glob.fullmatch
+            self._learn_words({w for w in new if fits(w) and w == w.lower()})
 
     def _learn_words(self, words: set[str]) -> None:
         """Add the ``words`` that fit a glob to the glob's forms and the matcher."""
@@ -452,7 +454,7 @@ class CompiledCodebook:
             # The whole batch's docs at once: 4-20% faster than runs of 128 docs in six
             # A/B rounds, and a batch is at most batch_size texts.
             docs = list(self.nlp.tokenizer.pipe(kept_texts))
-            self._learn_strings()  # new word forms, from these docs or anyone's use of nlp
+            self._learn_forms()  # new word forms, from these docs or anyone's use of nlp
             found = map(self._doc_evidence, docs, kept_texts, regex_hits)
             for k, evidence in zip(kept, found, strict=True):
                 out[k] = evidence
@@ -525,6 +527,16 @@ def gc_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
+
+
+def _recording(lower: Any, into: list[str]) -> Any:
+    """Wrap a vocabulary's ``LOWER`` getter so that it appends each form it makes to ``into``."""
+    def record(string: str) -> str:
+        form = lower(string)
+        into.append(form)
+        return form
+
+    return record
 
 
 def _leaves(plan: _Plan) -> list[str | int]:
