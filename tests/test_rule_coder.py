@@ -293,6 +293,32 @@ def test_regexes_matched_as_phrases_find_what_the_regex_finds():
     assert checked > 300
 
 
+def test_a_fitted_coder_pickles_as_its_codebook_and_codes_the_same(coder):
+    import pickle
+
+    texts = ["The contract was privatised.", "A privatiser!", "market town",
+             "No profit here.", "contract with a charity"] * 40
+    expected = coder.find(texts)
+    assert sum(map(len, expected)) == 200
+    two = clone(coder).set_params(n_jobs=2, batch_size=20).fit()
+    try:
+        assert two.find(texts) == expected  # its workers are running
+        copy = pickle.loads(pickle.dumps(two))
+    finally:
+        two.close()
+    # Compiled again from the codebook; no workers until it needs them.
+    assert copy.compiled_ is not two.compiled_ and getattr(copy, "_pool_", None) is None
+    assert copy.get_params()["n_jobs"] == 2
+    try:
+        assert copy.find(texts) == expected
+    finally:
+        copy.close()
+    # A coder that shares compiled patterns still shares them with its parameter.
+    shared = pickle.loads(pickle.dumps(RuleCoder(coder.compiled_).fit()))
+    assert shared.codebook is shared.compiled_
+    assert shared.find(texts) == expected
+
+
 def test_two_processes_give_the_same_evidence_and_keep_their_workers():
     import sys
 

@@ -269,6 +269,11 @@ class CompiledCodebook:
         self._screen = Screen(self._screen_phrases, self._regexes.conditions,
                               [rule.needs for rule in self.rules])
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its codebook: spaCy's matcher and RE2's sets cannot be, and
+        # compiling again gives the same patterns (glob forms are learnt again).
+        return _compiled, (self.codebook, self.max_strings)
+
     # ---------------------------------------------------------------- vocabulary
     def renew_vocabulary(self) -> None:
         """Start a new ``nlp`` and vocabulary, with the same patterns and the glob forms learnt.
@@ -527,6 +532,13 @@ def gc_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
+
+
+def _compiled(codebook: Codebook, max_strings: int) -> CompiledCodebook:
+    """Compile ``codebook`` again (how a pickled ``CompiledCodebook`` is loaded)."""
+    compiled = CompiledCodebook(codebook)
+    compiled.max_strings = max_strings
+    return compiled
 
 
 def _recording(lower: Any, into: list[str]) -> Any:

@@ -77,6 +77,11 @@ class RuleCoder:
     renewed when it outgrows ``compiled_.max_strings`` strings (see
     :meth:`CompiledCodebook.renew_vocabulary`), with the same evidence.
 
+    A fitted coder can be pickled (or saved with joblib): its compiled patterns
+    are stored as their codebook and compiled again when loaded (about a
+    second); worker processes are not copied, and a loaded coder with
+    ``n_jobs > 1`` starts its own when it needs them.
+
     A segment's score for a code is ``1 - 0.5 ** k`` where ``k`` is the number
     of distinct patterns of the code that matched: 0.5 for one pattern, 0.75
     for two, 0.875 for three. It ranks segments; it is not a probability.
@@ -127,6 +132,11 @@ class RuleCoder:
                                  f"{', '.join(self.get_params())}")
             setattr(self, key, value)
         return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The worker processes stay with this coder; a copy starts its own if it needs them.
+        return {key: value for key, value in self.__dict__.items()
+                if key not in ("_pool_", "_pool_key_", "_pool_stop_")}
 
     def __sklearn_clone__(self) -> RuleCoder:
         return RuleCoder(**self.get_params())
