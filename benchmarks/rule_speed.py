@@ -130,10 +130,8 @@ def main(argv: list[str] | None = None) -> int:
 
     book = trd.load_codebook(args.codebook)
     coder = trd.RuleCoder(book).fit()
-    nlp = coder.compiled_.nlp
     coder.find(next(generate(50_000, 50_000, seed=1)))  # warm up: lemma tables, first forms
 
-    phrases = coder.compiled_.matcher
     screen = coder.compiled_._screen
     # Tokenizers of their own, so that neither warms the coder's cache.
     bare, cached = spacy.blank("en").tokenizer, blank_nlp().tokenizer
@@ -152,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         found = coder.find(chunk)
         t2 = time.perf_counter()
-        for doc in nlp.tokenizer.pipe(chunk, batch_size=1000):
+        # The coder's own tokenizer and matcher, as they are now (a new vocabulary
+        # brings new ones; see CompiledCodebook.renew_vocabulary).
+        phrases = coder.compiled_.matcher
+        for doc in coder.compiled_.nlp.tokenizer.pipe(chunk):
             phrases(doc)
         floor_s += time.perf_counter() - t2
         tok_s += ta - t0

@@ -180,12 +180,12 @@ class _SeqInfo:
     case_terms: tuple[str, ...] = ()
     globs: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
     exact: frozenset[str] | None = None  # case-sensitive regex: the texts as written
-    phrases: list[list[str]] | None = None  # a regex's phrases, as lower-case words
+    phrases: list[tuple[str, ...]] | None = None  # a regex's phrases, as lower-case words
 
     def word_sequences(self) -> list[tuple[str, ...]]:
         """Return the word sequences the matcher holds for this key (none while a glob has none)."""
         if self.phrases is not None:
-            return [tuple(words) for words in self.phrases]
+            return self.phrases
         return list(product(*[sorted(f) for f in self.forms]))
 
 
@@ -207,15 +207,14 @@ class _Rule:
     # and those of the exclusions (derived from the plans).
     needs: frozenset[str | int] = field(init=False)
     vetoed_by: frozenset[str | int] = field(init=False)
-    # A phrase with no exclusion and no negation: each of its matches is evidence.
-    plain: bool = field(init=False)
+    # A phrase without negation: each of its matches is evidence unless an exclusion matched.
+    phrase: bool = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs", frozenset(_leaves(self.plan)))
         object.__setattr__(self, "vetoed_by",
                            frozenset(k for u in self.unless for k in _leaves(u)))
-        object.__setattr__(self, "plain", self.plan[0] == "s" and not self.unless
-                           and not self.negation)
+        object.__setattr__(self, "phrase", self.plan[0] == "s" and not self.negation)
 
 
 class CompiledCodebook:
@@ -339,7 +338,7 @@ class CompiledCodebook:
             if phrases:
                 key = f"rx{len(self._regex_keys)}"
                 # Matched on lower case; a case-sensitive one is then checked as written.
-                words = [[t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space]
+                words = [tuple(t.lower_ for t in self.nlp.make_doc(phrase) if not t.is_space)
                          for phrase in phrases]
                 words = [w for w in words if w]
                 info = self._by_key[key] = _SeqInfo(
@@ -487,19 +486,16 @@ class CompiledCodebook:
         found: _Found | None = None  # token offsets and the full check, made if needed
         for key in (*seq_spans, *regex_hits):
             for rule in self._triggers.get(key, ()):
-                if rule.plain:
+                vetoed_by = rule.vetoed_by
+                if rule.phrase and (not vetoed_by or (vetoed_by.isdisjoint(seq_spans)
+                                                      and vetoed_by.isdisjoint(regex_hits))):
+                    # A phrase (its key, the trigger, matched) and no exclusion: all count.
                     for s, e in seq_spans[key]:
                         a, b = _chars(doc, s, e)
                         out.append(Evidence(rule.code, rule.rule_id, a, b, text[a:b]))
                     continue
                 if any(k not in seq_spans and k not in regex_hits for k in rule.needs):
                     continue  # a NEAR whose other side is absent
-                if rule.plan[0] == "s" and not rule.negation and not any(
-                        k in seq_spans or k in regex_hits for k in rule.vetoed_by):
-                    for s, e in seq_spans[key]:  # a phrase, no exclusion matched: all count
-                        a, b = _chars(doc, s, e)
-                        out.append(Evidence(rule.code, rule.rule_id, a, b, text[a:b]))
-                    continue
                 found = found or _Found(doc, regex_hits, seq_spans)
                 spans = found.char_spans(rule.plan)
                 if not spans:

@@ -163,9 +163,9 @@ def _word_char(ch: str) -> bool:
 @lru_cache(maxsize=1)
 def _tokenizer() -> Any:
     """Return the English rule-based tokenizer the rule coder uses, to probe its rules."""
-    import spacy
+    from ._compile import blank_nlp  # imported here: _compile imports this module
 
-    return spacy.blank("en").tokenizer
+    return blank_nlp().tokenizer
 
 
 def sequence_pattern(tokens: Sequence[Sequence[str]]) -> str:

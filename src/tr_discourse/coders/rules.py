@@ -392,11 +392,9 @@ def _skip_note(role: str) -> str:
 _WORKER: tuple[Any, int] | None = None  # (compiled codebook, batch size) in a worker
 
 
-def _init_worker(compiled: CompiledCodebook | None, codebook: Codebook | None,
-                 batch_size: int) -> None:
+def _init_worker(compiled: CompiledCodebook, batch_size: int) -> None:
     global _WORKER
-    # "fork" hands the parent's compiled matchers over as they are; "spawn" compiles again.
-    _WORKER = (compiled if compiled is not None else CompiledCodebook(codebook), batch_size)
+    _WORKER = (compiled, batch_size)
 
 
 def _work(texts: list[str]) -> list[list[tuple[str, str, int, int, str]]]:
@@ -422,12 +420,12 @@ def _pool(coder: RuleCoder, jobs: int) -> Any:
     if pool is not None and coder._pool_key_ == (id(coder.compiled_), jobs):
         return pool
     coder.close()
+    # Forked workers take the compiled matchers as they are; spawned ones unpickle them,
+    # which compiles the codebook again (CompiledCodebook.__reduce__).
     fork = "fork" in mp.get_all_start_methods()
     context = mp.get_context("fork" if fork else "spawn")
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker,
-        initargs=(coder.compiled_, None, coder.batch_size) if fork
-        else (None, coder.codebook_, coder.batch_size))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(coder.compiled_, coder.batch_size))
     coder._pool_ = pool
     coder._pool_key_ = (id(coder.compiled_), jobs)
     # The workers end with their coder, on close(), or when the interpreter exits (a
